@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memowner: who owns kernel memory.
+#
+#   make                 module + userspace + selftests
+#   make module          module/memowner.ko against KDIR
+#   make userspace       userspace/memowner, userspace/memownerd (STATIC=1: static)
+#   make deps            install build/test dependencies (apt-get)
+#   make check           full test suite in a VM on Debian 12's stock 6.1 kernel
+#   make check-6.12      the same on the bookworm-backports 6.12 kernel
+#   make check KVER=...  the same on another installed/extracted kernel ABI
+#   make demo            boot a VM with memowner loaded and show the owners
+#   make dkms-install    install the module through DKMS
+#   make install         install the userspace tools
+
+# The target kernel is never assumed to be the running one: prefer the
+# running kernel's build tree when it exists, else the newest installed
+# Debian linux-headers-*-amd64 tree.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1))
+VERSION := $(shell sed -n 's/^\#define MEMOWNER_VERSION\t*"\(.*\)"/\1/p' module/memowner.h)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+all: module userspace selftests
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run 'make deps' or set KDIR" >&2; exit 1; }
+	$(MAKE) -C module KDIR=$(KDIR)
+
+userspace:
+	$(MAKE) -C userspace
+
+selftests: userspace
+	$(MAKE) -C selftests/memowner
+
+deps:
+	vm/deps.sh
+
+check:
+	vm/check.sh $(KVER)
+
+check-6.12:
+	vm/check.sh 6.12
+
+demo:
+	vm/check.sh $(KVER) --run demo
+
+# The files DKMS needs, copied to DESTDIR (used by dkms-install and the
+# DKMS check of "make check").
+dkms-source:
+	@test -n "$(DESTDIR)" || { echo "DESTDIR is not set" >&2; exit 1; }
+	mkdir -p $(DESTDIR)/module $(DESTDIR)/uapi/linux
+	cp dkms.conf $(DESTDIR)/
+	cp module/Kbuild module/Makefile module/*.c module/*.h $(DESTDIR)/module/
+	cp uapi/linux/memowner.h $(DESTDIR)/uapi/linux/
+
+dkms-install:
+	rm -rf /usr/src/memowner-$(VERSION)
+	$(MAKE) dkms-source DESTDIR=/usr/src/memowner-$(VERSION)
+	dkms add -m memowner -v $(VERSION)
+	dkms install -m memowner -v $(VERSION)
+
+dkms-uninstall:
+	dkms remove -m memowner -v $(VERSION) --all
+	rm -rf /usr/src/memowner-$(VERSION)
+
+install: userspace
+	install -D -m 0755 userspace/memowner $(DESTDIR)$(PREFIX)/sbin/memowner
+	install -D -m 0755 userspace/memownerd $(DESTDIR)$(PREFIX)/sbin/memownerd
+
+clean:
+	-$(MAKE) -C module KDIR=$(KDIR) clean
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests/memowner clean
+	rm -rf build module/.kdir
+
+.PHONY: all module userspace selftests deps check check-6.12 demo \
+	dkms-source dkms-install dkms-uninstall install clean

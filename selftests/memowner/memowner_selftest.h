@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the memowner selftests.
+ */
+#ifndef MEMOWNER_SELFTEST_H
+#define MEMOWNER_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "kselftest.h"
+#include "memowner_client.h"
+
+/* Skip the whole program when memowner.ko is not loaded. */
+static inline void mo_require_module(void)
+{
+	if (access(MEMOWNER_DEVICE, F_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("memowner.ko is not loaded (%s absent)\n",
+			       MEMOWNER_DEVICE);
+	}
+}
+
+#define MO_CAP(c)	(1ULL << (c))
+
+/*
+ * Keep only the capabilities in @keep (effective, permitted, inheritable)
+ * and drop every other one from the bounding set, staying uid 0.
+ * Returns 0 or -errno.
+ */
+static inline int mo_keep_caps(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	int c;
+
+	for (c = 0; c <= 63; c++)
+		if (!(keep & MO_CAP(c)))
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	data[0].effective = data[0].permitted = (uint32_t)keep;
+	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Become uid/gid 65534 ("nobody"): all capabilities are lost. */
+static inline int mo_become_nobody(void)
+{
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Run @fn in a child (so its privilege changes stay there) and return its
+ * exit status, or -1 when it did not exit normally.
+ */
+static inline int mo_run_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#endif /* MEMOWNER_SELFTEST_H */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmemowner: see memowner_client.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+
+#include "memowner_client.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+int mo_dev_open(void)
+{
+	int fd = open(MEMOWNER_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int mo_dev_get_info(int fd, struct memowner_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, MEMOWNER_IOC_GET_INFO, info) ? -errno : 0;
+}
+
+int mo_genl_open(struct mo_genl *g)
+{
+	int one = 1, ret;
+
+	g->sk = nl_socket_alloc();
+	if (!g->sk)
+		return -ENOMEM;
+	ret = genl_connect(g->sk);
+	if (ret) {
+		ret = -EIO;
+		goto err;
+	}
+	/* Ask for the kernel's own words with every error. */
+	setsockopt(nl_socket_get_fd(g->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(g->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	g->family = genl_ctrl_resolve(g->sk, MEMOWNER_GENL_NAME);
+	if (g->family < 0) {
+		ret = -ENOENT;
+		goto err;
+	}
+	return 0;
+err:
+	nl_socket_free(g->sk);
+	g->sk = NULL;
+	return ret;
+}
+
+void mo_genl_close(struct mo_genl *g)
+{
+	if (g->sk)
+		nl_socket_free(g->sk);
+	g->sk = NULL;
+}
+
+struct nl_msg *mo_genl_msg(const struct mo_genl *g, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+			 flags, cmd, MEMOWNER_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct mo_req {
+	mo_genl_reply_fn fn;
+	void *arg;
+	int err;
+	int done;
+	char *extack;
+	size_t extack_len;
+};
+
+static int mo_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct mo_req *r = arg;
+
+	return r->fn ? r->fn(msg, r->arg) : NL_OK;
+}
+
+static int mo_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct mo_req *r = arg;
+
+	(void)msg;
+	r->done = 1;
+	return NL_STOP;
+}
+
+/* Copy NLMSGERR_ATTR_MSG out of an error message carrying ack TLVs. */
+static void mo_copy_extack(struct nlmsgerr *e, struct mo_req *r)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t ack_len = sizeof(*e);
+	int len;
+
+	if (!r->extack || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += e->msg.nlmsg_len - sizeof(e->msg);
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)ack_len;
+	if (len <= 0)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)e + ack_len), len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(r->extack, r->extack_len, "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+static int mo_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct mo_req *r = arg;
+
+	(void)nla;
+	r->err = e->error;
+	r->done = 1;
+	mo_copy_extack(e, r);
+	return NL_STOP;
+}
+
+int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
+		     mo_genl_reply_fn fn, void *arg,
+		     char *extack, size_t extack_len)
+{
+	struct mo_req r = {
+		.fn = fn, .arg = arg, .extack = extack, .extack_len = extack_len,
+	};
+	struct nl_cb *cb;
+	int ret;
+
+	if (extack && extack_len)
+		extack[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mo_valid_cb, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, mo_finish_cb, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, mo_finish_cb, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, mo_err_cb, &r);
+
+	ret = nl_send_auto(g->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		return -EIO;
+	}
+	while (!r.done) {
+		ret = nl_recvmsgs(g->sk, cb);
+		if (ret < 0 && !r.done) {
+			r.err = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return r.err;
+}
+
+int mo_genl_parse(struct nl_msg *msg, struct nlattr **tb)
+{
+	int ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, MEMOWNER_A_MAX, NULL);
+
+	return ret ? -EINVAL : 0;
+}
+
+const char *mo_hint(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENODEV:
+	case -ENXIO:
+		return "memowner.ko is not loaded: run 'modprobe memowner' (or insmod module/memowner.ko)";
+	case -EPERM:
+	case -EACCES:
+		return "permission denied: memowner needs root (CAP_SYS_ADMIN, or CAP_PERFMON to read)";
+	case -ENOTTY:
+	case -EPROTO:
+		return "interface mismatch: the loaded memowner.ko is older or newer than this tool";
+	default:
+		return strerror(-err);
+	}
+}

@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
+#
+# The whole "make check" for one kernel: install what is missing, build the
+# module against that kernel's headers and the static userspace and tests,
+# run the host-side checks (DKMS), pack the initramfs, boot the stock kernel
+# under TCG, run the suite in the guest and judge the result.
+#
+# Exit status is non-zero when any test failed, the guest did not finish
+# (timeout, crash), or the kernel log shows an Oops, BUG, WARNING, lockdep
+# report or "unloaded with leaks" -- even when every test passed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+kver=
+run=check
+vmopts=()
+timeout=${TIMEOUT:-1200}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--run) run=$2; shift ;;
+	--smp | --mem) vmopts+=("$1" "$2"); shift ;;
+	--icount) vmopts+=("$1") ;;
+	--timeout) timeout=$2; shift ;;
+	-*) die "unknown option $1" ;;
+	*) kver=$1 ;;
+	esac
+	shift
+done
+
+case "$kver" in
+6.12*) "$here/deps.sh" 6.12 ;;
+*) "$here/deps.sh" ;;
+esac
+read -r abi kdir vmlinuz < <(resolve_kver "$kver") ||
+	die "kernel '$kver' is not available (headers + image)"
+log "kernel $abi, headers $kdir"
+
+out=$top/build/$run-$abi
+mkdir -p "$out"
+rm -f "$out"/*.log "$out/host.tap"
+
+# Build everything for this kernel.  The module tree is cleaned when the
+# target kernel changes so that no object of another kernel survives.
+stamp=$top/module/.kdir
+if [ "$(cat "$stamp" 2>/dev/null)" != "$kdir" ]; then
+	make -s -C "$top/module" KDIR="$kdir" clean >/dev/null 2>&1 || true
+fi
+make -C "$top" module KDIR="$kdir" >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; die "module build failed"; }
+echo "$kdir" >"$stamp"
+make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
+	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
+
+# Host-side checks, as one nested TAP program.
+if [ "$run" = check ]; then
+	{
+		echo "# selftests: host: dkms"
+		if "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
+			echo "# ok 1 dkms build -k $abi"
+			echo "ok 1 host: dkms"
+		else
+			sed 's/^/# # /' "$out/dkms.log" | tail -n 40
+			echo "# not ok 1 dkms build -k $abi"
+			echo "not ok 1 host: dkms"
+		fi
+	} >"$out/host.tap"
+fi
+
+"$here/mkinitramfs.sh" "$out/initramfs.cpio"
+
+log "booting $abi (run=$run, logs in $out)"
+start=$(date +%s)
+set +e
+"$here/run.sh" "$vmlinuz" "$out/initramfs.cpio" "$out" --run "$run" \
+	--timeout "$timeout" "${vmopts[@]}"
+qemu_rc=$?
+set -e
+log "guest finished in $(( $(date +%s) - start )) s (qemu exit $qemu_rc)"
+
+[ "$run" = check ] || cat "$out/guest.log"
+
+# Judge the run itself, as one more nested TAP program: a guest that did not
+# finish, or a kernel splat, fails the run even when every test passed.
+splat='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
+splat="$splat|possible circular locking|possible recursive locking"
+splat="$splat|inconsistent lock state|UBSAN:|KASAN:|rcu.*stall|unloaded with leaks"
+splat="$splat|scheduling while atomic|sleeping function called from invalid context"
+grep -aEn "$splat" "$out/console.log" >"$out/splats.txt" || true
+{
+	echo "# selftests: host: vm"
+	if [ $qemu_rc -eq 124 ] || [ $qemu_rc -eq 137 ]; then
+		echo "# not ok 1 guest finished # timed out after $timeout s"
+	elif ! grep -q '^MEMOWNER-GUEST-EXIT ' "$out/guest.log"; then
+		echo "# not ok 1 guest finished # no exit marker (crash?)"
+	else
+		echo "# ok 1 guest finished"
+	fi
+	if [ -s "$out/splats.txt" ]; then
+		sed 's/^/# # /' "$out/splats.txt" | head -n 20
+		echo "# not ok 2 kernel log free of Oops/BUG/WARNING/lockdep/leaks"
+	else
+		echo "# ok 2 kernel log free of Oops/BUG/WARNING/lockdep/leaks"
+	fi
+	echo "ok 1 host: vm"
+} >"$out/host-post.tap"
+
+if [ "$run" = check ]; then
+	tr -d '\r' <"$out/guest.log" | cat "$out/host.tap" - "$out/host-post.tap" |
+		awk -f "$here/tap-summary.awk" >"$out/summary.txt"
+else
+	awk -f "$here/tap-summary.awk" "$out/host-post.tap" >"$out/summary.txt"
+fi
+failed=$(tail -n1 "$out/summary.txt" | awk '{ print $3 }')
+passed=$(tail -n1 "$out/summary.txt" | awk '{ print $1 }')
+if [ "$failed" != 0 ] || [ "$passed" -eq 0 ]; then
+	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
+	log "serial logs: $out/console.log (kernel), $out/guest.log (tests)"
+	cat "$out/summary.txt"
+	exit 1
+fi
+cat "$out/summary.txt"

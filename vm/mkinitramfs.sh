@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT.cpio: pack the test guest's initramfs from the built
+# tree: static busybox, memowner.ko (+ test modules), the statically linked
+# userspace tools and selftests, and the guest scripts.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+out=$1
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+# A static binary has no program interpreter.
+is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
+
+is_static /bin/busybox || die "/bin/busybox is not static (install busybox-static)"
+
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,root,memowner,guest,selftests}
+cp /bin/busybox "$stage/bin/busybox"
+install -m 0755 "$here/guest/init" "$stage/init"
+install -m 0755 "$here"/guest/*.sh "$stage/guest/"
+cp "$top/module/memowner.ko" "$stage/memowner/"
+for ko in ${EXTRA_KOS:-}; do
+	cp "$ko" "$stage/memowner/"
+done
+for prog in memowner memownerd; do
+	is_static "$top/userspace/$prog" ||
+		die "userspace/$prog is not static (make userspace STATIC=1)"
+	install -m 0755 "$top/userspace/$prog" "$stage/usr/bin/$prog"
+done
+make -s -C "$top/selftests/memowner" STATIC=1 install \
+	INSTALL_PATH="$stage/selftests/memowner" >/dev/null
+
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+	>"$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+
+(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"

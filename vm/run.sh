@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh KERNEL INITRD OUTDIR [options]: boot the test guest under TCG and
+# wait for it to power off.  The kernel console (ttyS0) goes to
+# OUTDIR/console.log, the guest's output (ttyS1) to OUTDIR/guest.log.
+#
+#   --run NAME        guest script to run (check, demo, bench)
+#   --timeout SEC     kill the guest after SEC seconds (exit 124)
+#   --smp N --mem SIZE
+#   --icount          -icount shift=0: guest time counts instructions
+#   --append ARGS     extra kernel command line
+#   --console         also copy the guest output to stdout as it arrives
+set -euo pipefail
+
+kernel=$1 initrd=$2 outdir=$3
+shift 3
+run=check timeout=900 smp=2 mem=1024M icount= append= console=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--run) run=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--icount) icount="-icount shift=0" ;;
+	--append) append=$2; shift ;;
+	--console) console=1 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+mkdir -p "$outdir"
+: >"$outdir/console.log"
+: >"$outdir/guest.log"
+
+# oops=panic + panic=-1 + -no-reboot: a crashed guest stops at once instead
+# of hanging until the timeout.
+cmdline="console=ttyS0 loglevel=7 oops=panic panic=-1 MEMOWNER_RUN=$run $append"
+
+tailpid=
+if [ -n "$console" ]; then
+	tail -f "$outdir/guest.log" &
+	tailpid=$!
+fi
+
+set +e
+# shellcheck disable=SC2086
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+	-nodefaults -no-user-config -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	$icount -display none -monitor none -no-reboot \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/guest.log" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
+rc=$?
+set -e
+[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+exit $rc
