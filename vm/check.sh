@@ -47,12 +47,24 @@ rm -f "$out"/*.log "$out/host.tap"
 
 # Build everything for this kernel.  The module tree is cleaned when the
 # target kernel changes so that no object of another kernel survives.
+# Helper modules (test, bench) are built against the same kernel and packed
+# beside memowner.ko.
+moddirs="module selftests/memowner/test_module bench"
 stamp=$top/module/.kdir
 if [ "$(cat "$stamp" 2>/dev/null)" != "$kdir" ]; then
-	make -s -C "$top/module" KDIR="$kdir" clean >/dev/null 2>&1 || true
+	for d in $moddirs; do
+		[ -f "$top/$d/Kbuild" ] || continue
+		make -s -C "$top/$d" KDIR="$kdir" clean >/dev/null 2>&1 || true
+	done
 fi
-make -C "$top" module KDIR="$kdir" >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log"; die "module build failed"; }
+: >"$out/build.log"
+extra_kos=
+for d in $moddirs; do
+	[ -f "$top/$d/Kbuild" ] || continue
+	make -C "$top/$d" KDIR="$kdir" >>"$out/build.log" 2>&1 ||
+		{ tail -n 60 "$out/build.log"; die "$d: module build failed"; }
+	[ "$d" = module ] || extra_kos="$extra_kos $(ls "$top/$d"/*.ko)"
+done
 echo "$kdir" >"$stamp"
 make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
@@ -72,7 +84,7 @@ if [ "$run" = check ]; then
 	} >"$out/host.tap"
 fi
 
-"$here/mkinitramfs.sh" "$out/initramfs.cpio"
+EXTRA_KOS=$extra_kos "$here/mkinitramfs.sh" "$out/initramfs.cpio"
 
 log "booting $abi (run=$run, logs in $out)"
 start=$(date +%s)
