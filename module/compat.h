@@ -19,4 +19,17 @@
 #define memowner_genl_ops_t const struct genl_ops
 #endif
 
+/* 6.4 renamed MAX_ORDER (exclusive) and added NR_PAGE_ORDERS. */
+#ifdef MEMOWNER_HAVE_NR_PAGE_ORDERS
+#define MO_NR_PAGE_ORDERS	NR_PAGE_ORDERS
+#else
+#define MO_NR_PAGE_ORDERS	MAX_ORDER
+#endif
+
+/*
+ * split_page_memcg(head, nr) became split_page_memcg(head, old_order,
+ * new_order) when folios could be split to orders above 0:
+ * MEMOWNER_HAVE_SPLIT_ORDERS.
+ */
+
 #endif /* _MEMOWNER_COMPAT_H */

@@ -3,22 +3,83 @@
  * memowner: who owns kernel memory, on a stock kernel.
  *
  * This file only wires the subsystems together: each one is initialised in
- * order and torn down in reverse, on failure and at unload.
+ * order and torn down in reverse, on failure and at unload.  Tracking
+ * starts last, once every table exists and every interface is registered,
+ * and stops first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 
+#include "debugfs.h"
+#include "depot.h"
 #include "device.h"
 #include "info.h"
 #include "netlink.h"
+#include "owner.h"
+#include "params.h"
+#include "preload.h"
+#include "probes.h"
+#include "site.h"
+#include "symbols.h"
+#include "task.h"
+#include "track.h"
+
+/* Task identities kept: enough for a busy machine, 1 MiB at 32 B each. */
+#define MO_MAX_TASKS	32768
+
+static void memowner_start(void)
+{
+	if (!memowner_params.enabled)
+		return;
+	mo_track_set_active(true);
+	mo_probes_attach(memowner_params.sources);
+	if (memowner_params.sources & BIT(MEMOWNER_SRC_PAGE))
+		mo_preload_scan();
+}
+
+static void memowner_stop(void)
+{
+	mo_track_set_active(false);
+	mo_probes_detach();
+}
 
 static int __init memowner_init(void)
 {
+	struct memowner_params *p = &memowner_params;
 	int ret;
 
 	memowner_info_init();
-
+	ret = memowner_params_init();
+	if (ret)
+		return ret;
+	ret = mo_symbols_init();
+	if (ret)
+		goto err_symbols;
+	ret = mo_depot_init(p->max_stacks, p->depth);
+	if (ret)
+		goto err_depot;
+	ret = mo_site_init(p->max_stacks);
+	if (ret)
+		goto err_site;
+	ret = mo_site_init_sentinels(mo_depot_sentinel(MO_STACK_TABLE_FULL));
+	if (ret)
+		goto err_task;
+	ret = mo_task_init(MO_MAX_TASKS);
+	if (ret)
+		goto err_task;
+	ret = mo_owner_init(p->max_objects);
+	if (ret)
+		goto err_owner;
+	ret = mo_track_init();
+	if (ret)
+		goto err_track;
+	ret = mo_preload_init();
+	if (ret)
+		goto err_preload;
+	ret = mo_debugfs_init();
+	if (ret)
+		goto err_debugfs;
 	ret = memowner_device_init();
 	if (ret)
 		goto err_device;
@@ -26,21 +87,52 @@ static int __init memowner_init(void)
 	if (ret)
 		goto err_genl;
 
-	pr_info("version " MEMOWNER_VERSION " loaded\n");
+	memowner_start();
+	pr_info("version " MEMOWNER_VERSION " loaded: mode=%s depth=%u sources=%#x max_objects=%lu max_stacks=%lu%s\n",
+		memowner_mode_names[p->mode], p->depth, p->sources,
+		p->max_objects, p->max_stacks, p->enabled ? "" : " (disabled)");
 	return 0;
 
 err_genl:
 	memowner_device_exit();
 err_device:
+	mo_debugfs_exit();
+err_debugfs:
+	mo_preload_exit();
+err_preload:
+	mo_track_exit();
+err_track:
+	mo_owner_exit();
+err_owner:
+	mo_task_exit();
+err_task:
+	mo_site_exit();
+err_site:
+	mo_depot_exit();
+err_depot:
+	mo_symbols_exit();
+err_symbols:
 	return ret;
 }
 
 static void __exit memowner_exit(void)
 {
+	unsigned long live = mo_owner_count();
+
+	memowner_stop();
 	memowner_genl_exit();
 	memowner_device_exit();
+	mo_debugfs_exit();
+	mo_preload_exit();
+	mo_track_exit();
+	mo_owner_exit();
+	mo_task_exit();
+	mo_site_exit();
+	mo_depot_exit();
+	mo_symbols_exit();
 	memowner_info_exit();
-	pr_info("version " MEMOWNER_VERSION " unloaded\n");
+	pr_info("version " MEMOWNER_VERSION " unloaded: %lu objects were still tracked, %lu stacks, %llu drops\n",
+		live, mo_depot_count(), mo_track_stat(MO_STAT_TABLE_FULL));
 }
 
 module_init(memowner_init);

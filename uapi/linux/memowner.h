@@ -109,6 +109,29 @@ struct memowner_info {
 #define MEMOWNER_IOC_MAGIC	0xB7
 #define MEMOWNER_IOC_GET_INFO	_IOWR(MEMOWNER_IOC_MAGIC, 0x00, struct memowner_info)
 
+/* Allocation sources (bit numbers of source masks). */
+enum memowner_source {
+	MEMOWNER_SRC_SLAB,	/* kmalloc, kmem_cache_alloc (+ bulk) */
+	MEMOWNER_SRC_PAGE,	/* page allocator, any order */
+	MEMOWNER_SRC_PERCPU,	/* alloc_percpu */
+	MEMOWNER_SRC_VMALLOC,	/* vmalloc and friends */
+
+	__MEMOWNER_SRC_LAST,
+	MEMOWNER_SRC_MAX = __MEMOWNER_SRC_LAST - 1
+};
+
+#define __MEMOWNER_SRC_F_ALL	((1U << __MEMOWNER_SRC_LAST) - 1)
+
+/* Tracking modes. */
+enum memowner_mode {
+	MEMOWNER_MODE_STACK,	/* full stack per allocation, exact */
+	MEMOWNER_MODE_CALLSITE,	/* allocation call site only, exact */
+	MEMOWNER_MODE_SAMPLE,	/* stacks of a byte-sampled subset, weighted */
+
+	__MEMOWNER_MODE_LAST,
+	MEMOWNER_MODE_MAX = __MEMOWNER_MODE_LAST - 1
+};
+
 /* Generic netlink commands. */
 enum memowner_cmd {
 	MEMOWNER_CMD_UNSPEC,

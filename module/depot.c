@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stack depot, in the manner of lib/stackdepot.c.
+ *
+ * Records live in one arena reserved at load: a record is a header followed
+ * by its frames, appended by bumping an offset.  A handle is the record's
+ * offset in 8-byte units plus one, so it fits in a u32 and 0 means "none".
+ * Records are never freed before unload, which is what makes lookup
+ * lock-free: a reader follows bucket heads and chain links published with
+ * release semantics, and whatever it reaches stays valid.
+ *
+ * Insertion of a new stack takes depot_lock, a raw spinlock (PREEMPT_RT
+ * safe), with interrupts off; it rechecks the bucket under the lock so that
+ * two CPUs saving the same new stack store it once.
+ *
+ * The arena holds max_stacks records of the load-time depth.  When either
+ * the arena or the record count is exhausted, saves return the "table full"
+ * sentinel and are counted: nothing is ever dropped silently.
+ */
+#include <linux/jhash.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "depot.h"
+
+struct mo_stack {
+	u32 next;		/* handle of the next record in the bucket */
+	u32 hash;
+	u32 nr;			/* frames */
+	u32 id;			/* sequence number, 0-based */
+	unsigned long frames[];
+};
+
+static char *arena;
+static size_t arena_size;
+static size_t arena_used;	/* bytes; written under depot_lock */
+static u32 *buckets;
+static unsigned int bucket_mask;
+static unsigned long max_records;
+static unsigned long nr_records;	/* under depot_lock, read racily */
+static atomic_long_t nr_drops;
+static DEFINE_RAW_SPINLOCK(depot_lock);
+static u32 sentinels[MO_NR_SENTINELS];
+
+static inline struct mo_stack *to_stack(u32 handle)
+{
+	return (struct mo_stack *)(arena + ((size_t)(handle - 1) << 3));
+}
+
+static inline u32 to_handle(size_t off)
+{
+	return (u32)(off >> 3) + 1;
+}
+
+static u32 hash_frames(const unsigned long *entries, unsigned int nr)
+{
+	return jhash2((const u32 *)entries,
+		      nr * sizeof(*entries) / sizeof(u32), 0x6d656d6f);
+}
+
+static u32 find(u32 head, u32 hash, const unsigned long *entries,
+		unsigned int nr)
+{
+	u32 h;
+
+	for (h = head; h; h = smp_load_acquire(&to_stack(h)->next)) {
+		struct mo_stack *s = to_stack(h);
+
+		if (s->hash == hash && s->nr == nr &&
+		    !memcmp(s->frames, entries, nr * sizeof(*entries)))
+			return h;
+	}
+	return 0;
+}
+
+static u32 depot_insert(u32 hash, const unsigned long *entries,
+			unsigned int nr)
+{
+	size_t size = sizeof(struct mo_stack) + nr * sizeof(*entries);
+	u32 *bucket = &buckets[hash & bucket_mask];
+	struct mo_stack *s;
+	unsigned long flags;
+	u32 h;
+
+	raw_spin_lock_irqsave(&depot_lock, flags);
+	/* Another CPU may have stored it since our lock-free look. */
+	h = find(READ_ONCE(*bucket), hash, entries, nr);
+	if (h)
+		goto out;
+	if (nr_records >= max_records || arena_used + size > arena_size) {
+		h = 0;
+		goto out;
+	}
+	s = (struct mo_stack *)(arena + arena_used);
+	h = to_handle(arena_used);
+	arena_used += ALIGN(size, 8);
+	s->hash = hash;
+	s->nr = nr;
+	s->id = nr_records++;
+	memcpy(s->frames, entries, nr * sizeof(*entries));
+	s->next = *bucket;
+	/* Publish the complete record: pairs with smp_load_acquire in find. */
+	smp_store_release(bucket, h);
+out:
+	raw_spin_unlock_irqrestore(&depot_lock, flags);
+	return h;
+}
+
+u32 mo_depot_save(const unsigned long *entries, unsigned int nr)
+{
+	u32 hash, h;
+
+	if (!nr)
+		return sentinels[MO_STACK_UNAVAILABLE];
+	hash = hash_frames(entries, nr);
+	h = find(smp_load_acquire(&buckets[hash & bucket_mask]), hash,
+		 entries, nr);
+	if (likely(h))
+		return h;
+	h = depot_insert(hash, entries, nr);
+	if (unlikely(!h)) {
+		atomic_long_inc(&nr_drops);
+		return sentinels[MO_STACK_TABLE_FULL];
+	}
+	return h;
+}
+
+unsigned int mo_depot_fetch(u32 handle, const unsigned long **entries)
+{
+	struct mo_stack *s;
+
+	if (!handle || ((size_t)(handle - 1) << 3) >= READ_ONCE(arena_used))
+		return 0;
+	s = to_stack(handle);
+	*entries = s->frames;
+	return s->nr;
+}
+
+u32 mo_depot_next(u32 *pos)
+{
+	size_t off = (size_t)*pos << 3;
+	struct mo_stack *s;
+
+	/* Records are contiguous; arena_used only grows. */
+	if (off >= smp_load_acquire(&arena_used))
+		return 0;
+	s = (struct mo_stack *)(arena + off);
+	*pos += ALIGN(sizeof(*s) + s->nr * sizeof(unsigned long), 8) >> 3;
+	return to_handle(off);
+}
+
+u32 mo_depot_sentinel(unsigned int which)
+{
+	return sentinels[which];
+}
+
+unsigned long mo_depot_count(void)
+{
+	return READ_ONCE(nr_records);
+}
+
+unsigned long mo_depot_drops(void)
+{
+	return atomic_long_read(&nr_drops);
+}
+
+size_t mo_depot_memory(void)
+{
+	return arena_size + (bucket_mask + 1) * sizeof(u32);
+}
+
+/*
+ * The sentinel records hold one frame each: the address of a function whose
+ * name says what happened, so that every stack-based view (show_stacks,
+ * page_owner_sort) shows them like any other stack.
+ */
+static noinline void memowner_allocated_before_load(void) { barrier(); }
+static noinline void memowner_stack_table_full(void) { barrier(); }
+static noinline void memowner_stack_unavailable(void) { barrier(); }
+
+int mo_depot_init(unsigned long max_stacks, unsigned int depth)
+{
+	static const unsigned long fns[MO_NR_SENTINELS] = {
+		[MO_STACK_BEFORE_LOAD] = (unsigned long)memowner_allocated_before_load,
+		[MO_STACK_TABLE_FULL] = (unsigned long)memowner_stack_table_full,
+		[MO_STACK_UNAVAILABLE] = (unsigned long)memowner_stack_unavailable,
+	};
+	unsigned long nr_buckets = roundup_pow_of_two(max_stacks);
+	int i;
+
+	max_records = max_stacks + MO_NR_SENTINELS;
+	arena_size = max_records *
+		     ALIGN(sizeof(struct mo_stack) + depth * sizeof(unsigned long), 8);
+	arena = vzalloc(arena_size);
+	buckets = vzalloc(nr_buckets * sizeof(u32));
+	if (!arena || !buckets) {
+		mo_depot_exit();
+		return -ENOMEM;
+	}
+	bucket_mask = nr_buckets - 1;
+	arena_used = 0;
+	nr_records = 0;
+	atomic_long_set(&nr_drops, 0);
+	for (i = MO_STACK_BEFORE_LOAD; i < MO_NR_SENTINELS; i++) {
+		sentinels[i] = depot_insert(hash_frames(&fns[i], 1), &fns[i], 1);
+		if (!sentinels[i]) {
+			mo_depot_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void mo_depot_exit(void)
+{
+	vfree(arena);
+	vfree(buckets);
+	arena = NULL;
+	buckets = NULL;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pages in use before load.
+ *
+ * The scan runs after the probes are attached, so nothing allocated from
+ * then on is missed: a page the owner table already knows is not marked.
+ * A page allocated and freed while the scan passes it is seen either as
+ * free or as tracked.  Bits are cleared with test_and_clear_bit(), so a
+ * page is taken off the "before load" owner exactly once, from any context.
+ *
+ * A page is "in use" when it is not a free buddy block, not reserved
+ * (reserved pages are outside MemTotal) and has a reference, or is a tail
+ * of a compound page.  Free pages sitting on per-CPU lists have no
+ * reference and are skipped like buddy pages.
+ */
+#include <linux/bitmap.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/page-flags.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+
+#include "memowner.h"
+#include "owner.h"
+#include "preload.h"
+#include "track.h"
+
+static unsigned long *bits;
+static unsigned long max_pfn_seen;
+static unsigned long found;
+
+unsigned long mo_preload_max_pfn(void)
+{
+	return max_pfn_seen;
+}
+
+unsigned long mo_preload_found(void)
+{
+	return found;
+}
+
+size_t mo_preload_memory(void)
+{
+	return BITS_TO_LONGS(max_pfn_seen) * sizeof(long);
+}
+
+bool mo_preload_test(unsigned long pfn)
+{
+	return bits && pfn < max_pfn_seen && test_bit(pfn, bits);
+}
+
+unsigned long mo_preload_clear(unsigned long pfn, unsigned int order)
+{
+	unsigned long i, n = 0, end = pfn + (1UL << order);
+
+	if (!bits)
+		return 0;
+	for (i = pfn; i < end && i < max_pfn_seen; i++)
+		if (test_bit(i, bits) && test_and_clear_bit(i, bits))
+			n++;
+	return n;
+}
+
+int mo_preload_init(void)
+{
+	int nid;
+
+	max_pfn_seen = 0;
+	for_each_online_node(nid)
+		max_pfn_seen = max(max_pfn_seen, node_end_pfn(nid));
+	bits = vzalloc(BITS_TO_LONGS(max_pfn_seen) * sizeof(long));
+	return bits ? 0 : -ENOMEM;
+}
+
+void mo_preload_scan(void)
+{
+	unsigned long pfn, batch = 0;
+	struct mo_obj o;
+	struct page *page;
+
+	found = 0;
+	for (pfn = 0; pfn < max_pfn_seen; pfn++) {
+		if (!(pfn & 1023)) {
+			if (batch) {
+				mo_track_preload(batch);
+				batch = 0;
+			}
+			cond_resched();
+		}
+		page = pfn_to_online_page(pfn);
+		if (!page)
+			continue;
+		if (PageBuddy(page)) {
+			/* A free block: skip it whole (order read racily). */
+			unsigned long order = READ_ONCE(page_private(page));
+
+			if (order < MO_NR_PAGE_ORDERS)
+				pfn += (1UL << order) - 1;
+			continue;
+		}
+		if (PageReserved(page))
+			continue;
+		if (!PageTail(page) && !page_count(page))
+			continue;
+		if (mo_owner_lookup(pfn, MEMOWNER_SRC_PAGE, &o))
+			continue;
+		set_bit(pfn, bits);
+		found++;
+		batch++;
+	}
+	if (batch)
+		mo_track_preload(batch);
+}
+
+void mo_preload_exit(void)
+{
+	vfree(bits);
+	bits = NULL;
+}

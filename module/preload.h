@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pages in use before memowner was loaded: one bit per PFN, so that their
+ * later frees are recognised and taken off the "allocated before load"
+ * owner, and totals reconcile with /proc/meminfo.
+ */
+#ifndef _MEMOWNER_PRELOAD_H
+#define _MEMOWNER_PRELOAD_H
+
+#include <linux/types.h>
+
+int mo_preload_init(void);
+void mo_preload_exit(void);
+
+/*
+ * Walk all PFNs once tracking is active and mark the pages in use that the
+ * owner table does not know.  Process context; may take a while.
+ */
+void mo_preload_scan(void);
+
+/* Clear the bits of a freed block; returns how many were set. Any context. */
+unsigned long mo_preload_clear(unsigned long pfn, unsigned int order);
+
+/* Is @pfn a page from before load that is still in use? */
+bool mo_preload_test(unsigned long pfn);
+
+unsigned long mo_preload_max_pfn(void);
+unsigned long mo_preload_found(void);	/* pages marked at load */
+size_t mo_preload_memory(void);
+
+#endif /* _MEMOWNER_PRELOAD_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attaching memowner to the kernel's allocators: tracepoints and kprobes.
+ */
+#ifndef _MEMOWNER_PROBES_H
+#define _MEMOWNER_PROBES_H
+
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+/* Attach every hook of @sources (BIT(MEMOWNER_SRC_*)); failures reported. */
+int mo_probes_attach(u32 sources);
+/* Detach everything and wait until no probe runs. */
+void mo_probes_detach(void);
+
+void mo_probes_report(struct seq_file *m);
+u64 mo_probes_missed(void);		/* kretprobe calls missed */
+unsigned int mo_probes_failed(void);	/* hooks that did not attach */
+
+#endif /* _MEMOWNER_PROBES_H */

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Owner sites: what an allocation is attributed to.  A site is a stack
+ * handle (or a one-frame call-site stack) together with the allocation's
+ * source, slab cache, gfp flags and migratetype.  Every tracked object
+ * points to its site; each site has per-CPU counters summed on read.
+ */
+#ifndef _MEMOWNER_SITE_H
+#define _MEMOWNER_SITE_H
+
+#include <linux/types.h>
+#include "memowner.h"
+
+#define MO_CACHE_NAME_LEN	32
+#define MO_CACHE_NONE		0
+
+/* What identifies a site. */
+struct mo_site_key {
+	const void *cache;	/* slab cache, synthetic kmalloc key, or NULL */
+	u32 stack;		/* depot handle */
+	u32 gfp;
+	u8 src;			/* MEMOWNER_SRC_* */
+	u8 migratetype;		/* pages */
+};
+
+struct mo_site {
+	struct mo_site_key key;
+	u32 next;		/* hash chain (site index) */
+	u32 hash;
+	u16 cache;		/* index in the cache-name table, 0 = none */
+};
+
+/*
+ * Name of cache key @cache for the cache-name table, written to @buf;
+ * implemented by the tracking code, called when a site is first made.
+ */
+void mo_cache_describe(const void *cache, char *buf, size_t len);
+
+/* Per-CPU, per-site counters; "live" values are derived. */
+struct mo_counts {
+	u64 allocs;
+	u64 frees;
+	u64 bytes;		/* bytes allocated, total */
+	u64 bytes_freed;
+};
+
+/* Sums over all CPUs. */
+struct mo_totals {
+	u64 allocs, frees, bytes, bytes_freed;
+};
+
+int mo_site_init(unsigned long max_sites);
+/* Make the per-source "site table full" sites, on the depot's sentinel. */
+int mo_site_init_sentinels(u32 full_stack);
+void mo_site_exit(void);
+
+/*
+ * The site for this combination, created if new.  Any context; never
+ * allocates.  When the site table is full, returns the per-source
+ * "table full" site (counted).
+ */
+u32 mo_site_get(const struct mo_site_key *k);
+
+
+const struct mo_site *mo_site_at(u32 idx);
+unsigned long mo_site_count(void);	/* sites in use; indices 1..count */
+unsigned long mo_site_drops(void);
+size_t mo_site_memory(void);
+
+void mo_site_sum(u32 idx, struct mo_totals *t);
+/* This CPU's counters of @idx; caller has preemption and irqs off. */
+struct mo_counts *mo_site_counts_this_cpu(u32 idx);
+/* Zero every counter (tracking must be stopped). */
+void mo_site_reset_counts(void);
+
+/* The cache-name table: names of slab caches, copied when first seen. */
+const char *mo_cache_name(u16 idx);
+unsigned long mo_cache_count(void);
+
+#endif /* _MEMOWNER_SITE_H */

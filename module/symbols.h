@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel symbols and layouts memowner needs but the kernel does not export:
+ * name lookup, the allocator functions to skip at the top of a stack, and
+ * the offset of a slab cache's name.
+ */
+#ifndef _MEMOWNER_SYMBOLS_H
+#define _MEMOWNER_SYMBOLS_H
+
+#include <linux/types.h>
+
+int mo_symbols_init(void);
+void mo_symbols_exit(void);
+
+/* Address of a kernel symbol (function or data), 0 if unknown. */
+unsigned long mo_lookup_name(const char *name);
+
+/* Is @ip inside a page-allocator entry function (skipped in stacks)? */
+bool mo_in_allocator(unsigned long ip);
+
+/* Name of slab cache @s, or NULL when the layout could not be learned. */
+const char *mo_slab_cache_name(const void *s);
+
+/* For status: how many allocator functions were found, name offset. */
+unsigned int mo_symbols_nr_allocator(void);
+int mo_symbols_name_offset(void);
+
+#endif /* _MEMOWNER_SYMBOLS_H */

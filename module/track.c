@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Recording allocations and frees.
+ *
+ * An allocation is attributed to a site (stack or call site + source,
+ * cache, gfp, migratetype) and, when tracked, stored in the owner table
+ * with its size, task, CPU and time; the site's counters on this CPU are
+ * bumped inside the same interrupts-off section, so a record and its
+ * counters never disagree.  A free removes the record and undoes exactly
+ * what its allocation added, on whatever CPU it happens.
+ *
+ * Modes:
+ *  stack     every allocation, full stack (depth frames).
+ *  callsite  every allocation, one frame: the call site the tracepoint
+ *            reports (slab, percpu, vmalloc) -- no unwinding.  Pages carry
+ *            no call site: a shallow unwind finds the first frame outside
+ *            the page allocator.
+ *  sample    allocations chosen by a byte-based Poisson process with mean
+ *            sample_bytes (a per-CPU countdown drawn from an exponential
+ *            distribution, as tcmalloc and Go do): an allocation of s bytes
+ *            is chosen with probability p = 1 - exp(-s/N).  A chosen one is
+ *            recorded with its full stack and counts for w = 1/p objects,
+ *            so every total is an unbiased estimate.  w is rounded to an
+ *            integer at random -- with a hash of the record, so that its
+ *            free rounds identically -- which keeps counters integral and
+ *            unbiased.
+ *
+ * Re-entry guard: a per-CPU bit per context level (task, softirq, hardirq)
+ * is held while recording; a probe finding its bit set counts a recursion
+ * and returns.  NMIs are ignored (counted): the owner table's raw spinlocks
+ * are not NMI-safe, and the kernel's allocators are not called from NMI.
+ */
+#include <linux/hash.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/random.h>
+#include <linux/sched/clock.h>
+#include <linux/stacktrace.h>
+
+#include "depot.h"
+#include "params.h"
+#include "preload.h"
+#include "site.h"
+#include "symbols.h"
+#include "task.h"
+#include "track.h"
+
+#define MO_SKIP_MAX	24	/* frames above the owner we may have to skip */
+#define MO_CONTEXTS	3	/* task, softirq, hardirq */
+
+struct mo_cpu {
+	unsigned long stack[MO_CONTEXTS][MEMOWNER_DEPTH_MAX + MO_SKIP_MAX];
+	unsigned int nesting;	/* bit per context level */
+	s64 countdown;		/* sample: bytes until the next sample */
+	u64 rng;		/* xorshift64* state */
+	u64 stats[MO_NR_STATS];
+};
+static DEFINE_PER_CPU(struct mo_cpu, mo_cpu);
+
+static struct {
+	enum memowner_mode mode;
+	unsigned int depth;
+	u64 sample_bytes;
+	bool active;
+} cfg;
+
+static u64 base_clock;
+static u32 preload_site;
+
+/* 2^(-i/256) for i = 0..256, Q32; filled at init. */
+static u64 exp2_neg[257];
+
+static inline struct mo_cpu *cpu_state(void)
+{
+	return this_cpu_ptr(&mo_cpu);
+}
+
+static inline void stat_inc(enum mo_stat s)
+{
+	this_cpu_inc(mo_cpu.stats[s]);
+}
+
+static inline void stat_add(enum mo_stat s, u64 n)
+{
+	this_cpu_add(mo_cpu.stats[s], n);
+}
+
+u64 mo_track_stat(enum mo_stat s)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&mo_cpu, cpu)->stats[s]);
+	return sum;
+}
+
+void mo_track_count_event(unsigned int src, bool alloc)
+{
+	stat_inc((alloc ? MO_STAT_ALLOC_EVENTS : MO_STAT_FREE_EVENTS) + src);
+}
+
+void mo_track_nmi(void)
+{
+	stat_inc(MO_STAT_NMI);
+}
+
+/* Enter the guarded section; false if re-entered (or in NMI). */
+static inline bool guard_enter(unsigned int *level)
+{
+	struct mo_cpu *c = cpu_state();
+	unsigned int bit;
+
+	if (unlikely(in_nmi())) {
+		stat_inc(MO_STAT_NMI);
+		return false;
+	}
+	*level = interrupt_context_level();	/* 0 task, 1 softirq, 2 hardirq */
+	bit = 1U << *level;
+	if (unlikely(c->nesting & bit)) {
+		stat_inc(MO_STAT_RECURSION);
+		return false;
+	}
+	c->nesting |= bit;
+	barrier();
+	return true;
+}
+
+static inline void guard_exit(unsigned int level)
+{
+	barrier();
+	cpu_state()->nesting &= ~(1U << level);
+}
+
+u64 mo_track_base_clock(void)
+{
+	return base_clock;
+}
+
+u32 mo_track_ts_now(void)
+{
+	return (local_clock() - base_clock) >> MO_TS_SHIFT;
+}
+
+u64 mo_obj_ts_ns(const struct mo_obj *o)
+{
+	return base_clock + ((u64)o->ts << MO_TS_SHIFT);
+}
+
+u64 mo_obj_bytes(const struct mo_obj *o)
+{
+	u64 size = mo_obj_size(o);
+
+	switch (mo_obj_src(o)) {
+	case MEMOWNER_SRC_PAGE:
+		return PAGE_SIZE << mo_obj_order(o);
+	case MEMOWNER_SRC_VMALLOC:
+		return size << PAGE_SHIFT;
+	default:
+		return size;
+	}
+}
+
+/* ---- sampling ------------------------------------------------------- */
+
+static inline u64 rng_next(struct mo_cpu *c)
+{
+	u64 x = c->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->rng = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* log2(m) for m in [1, 2) given as Q31 (2^31 <= m < 2^32); Q24 result. */
+static u32 log2_frac(u64 m)
+{
+	u32 r = 0;
+	int i;
+
+	for (i = 23; i >= 0; i--) {
+		m = (m * m) >> 31;
+		if (m >= (1ULL << 32)) {
+			m >>= 1;
+			r |= 1U << i;
+		}
+	}
+	return r;
+}
+
+/* An exponentially distributed number of bytes with mean cfg.sample_bytes. */
+static s64 draw_interval(struct mo_cpu *c)
+{
+	u64 r = rng_next(c) | 1, m, nlog2_q24, ln_q24;
+	int k = ilog2(r);
+
+	/* -log2(U) for U = r / 2^64 = 64 - log2(r) = (64 - k) - log2(r / 2^k) */
+	m = k >= 31 ? r >> (k - 31) : r << (31 - k);
+	nlog2_q24 = ((u64)(64 - k) << 24) - log2_frac(m);
+	/* -ln(U) = -log2(U) * ln 2 */
+	ln_q24 = mul_u64_u64_shr(nlog2_q24, 2977044472ULL, 32);
+	return max_t(s64, 1, mul_u64_u64_shr(ln_q24, cfg.sample_bytes, 24));
+}
+
+/* Q16 expected weight 1 / (1 - exp(-bytes / N)). */
+static u64 weight_q16(u64 bytes)
+{
+	u64 n = cfg.sample_bytes, x_q32, y_q32, e_q32, frac, p;
+	unsigned int k, i;
+
+	if (!bytes)
+		return 1 << 16;
+	if (bytes >= 40 * n)
+		return 1 << 16;
+	x_q32 = div64_u64(bytes << 32, n);
+	if (x_q32 < (1ULL << 22))
+		/* x < 2^-10: 1/p = 1/x + 1/2 + O(x), no cancellation. */
+		return div64_u64(n << 16, bytes) + (1 << 15);
+	/* exp(-x) = 2^-(x log2 e) = 2^-k * 2^-f, table + interpolation for f */
+	y_q32 = mul_u64_u64_shr(x_q32, 6196328019ULL, 32);
+	k = y_q32 >> 32;
+	if (k >= 63)
+		return 1 << 16;
+	frac = y_q32 & 0xffffffffULL;
+	i = frac >> 24;
+	frac &= 0xffffff;
+	e_q32 = exp2_neg[i] - (((exp2_neg[i] - exp2_neg[i + 1]) * frac) >> 24);
+	e_q32 >>= k;
+	p = (1ULL << 32) - e_q32;
+	return div64_u64(1ULL << 48, p);
+}
+
+/*
+ * Integer weight of a sampled record: the expected weight rounded up or
+ * down at random, the coin being a hash of the record so that the free
+ * makes the same choice as the allocation did.
+ */
+u32 mo_track_weight(const struct mo_obj *o)
+{
+	u64 w, bytes;
+	u32 coin;
+
+	if (cfg.mode != MEMOWNER_MODE_SAMPLE || o->site == preload_site)
+		return 1;
+	/* A piece of a split block was sampled as part of the whole block. */
+	if (mo_obj_src(o) == MEMOWNER_SRC_PAGE)
+		bytes = PAGE_SIZE << mo_obj_orig_order(o);
+	else
+		bytes = mo_obj_bytes(o);
+	w = weight_q16(bytes);
+	coin = hash_64(o->key ^ ((u64)o->ts << 32) ^ o->task_cpu, 16);
+	return (w >> 16) + ((w & 0xffff) > coin);
+}
+
+/* ---- stacks --------------------------------------------------------- */
+
+/*
+ * Capture the stack of the current allocation and store it.  The top
+ * frames belong to memowner, the tracepoint or kprobe machinery and the
+ * allocator; the owner's frame is the call site when the event reports
+ * one, else the first frame outside memowner and the page allocator.
+ */
+static u32 capture(unsigned int level, unsigned long call_site,
+		   unsigned int depth)
+{
+	unsigned long *buf = cpu_state()->stack[level];
+	unsigned int n, start = 0, i;
+
+	n = stack_trace_save(buf, depth + MO_SKIP_MAX, 0);
+	if (call_site) {
+		for (i = 0; i < n && i < MO_SKIP_MAX; i++) {
+			if (buf[i] == call_site) {
+				start = i;
+				goto found;
+			}
+		}
+	}
+	while (start < n && (within_module_core(buf[start], THIS_MODULE) ||
+			     mo_in_allocator(buf[start])))
+		start++;
+	if (call_site && start >= n)
+		return mo_depot_save(&call_site, 1);
+found:
+	return mo_depot_save(buf + start, min(n - start, depth));
+}
+
+/* The first frame of the owner without a full unwind (callsite mode). */
+static u32 callsite_stack(unsigned int level, unsigned long call_site)
+{
+	if (call_site)
+		return mo_depot_save(&call_site, 1);
+	return capture(level, 0, 1);
+}
+
+/* ---- allocation ----------------------------------------------------- */
+
+static u32 site_for(unsigned int level, unsigned int src,
+		    unsigned long call_site, const void *cache, u32 gfp, u8 mt)
+{
+	struct mo_site_key k = {
+		.cache = cache,
+		.gfp = gfp,
+		.src = src,
+		.migratetype = mt,
+	};
+
+	if (cfg.mode == MEMOWNER_MODE_CALLSITE)
+		k.stack = callsite_stack(level, call_site);
+	else
+		k.stack = capture(level, call_site, cfg.depth);
+	return mo_site_get(&k);
+}
+
+static bool sample(u64 bytes)
+{
+	struct mo_cpu *c = cpu_state();
+
+	c->countdown -= bytes;
+	if (likely(c->countdown > 0))
+		return false;
+	/* Interrupts may decrement too: at worst an interval is redrawn. */
+	c->countdown = draw_interval(c);
+	return true;
+}
+
+bool mo_track_sample(u64 bytes)
+{
+	if (cfg.mode != MEMOWNER_MODE_SAMPLE || sample(bytes))
+		return true;
+	stat_inc(MO_STAT_SAMPLED_OUT);
+	return false;
+}
+
+u32 mo_track_site(unsigned int src, unsigned long call_site,
+		  const void *cache, u32 gfp, u8 mt)
+{
+	unsigned int level;
+	u32 site;
+
+	if (!READ_ONCE(cfg.active) || !guard_enter(&level))
+		return 0;
+	site = site_for(level, src, call_site, cache, gfp, mt);
+	guard_exit(level);
+	return site;
+}
+
+u32 mo_track_prepare(unsigned int src, unsigned long call_site,
+		     const void *cache, u64 bytes, u32 gfp, u8 mt)
+{
+	if (!READ_ONCE(cfg.active) || !mo_track_sample(bytes))
+		return 0;
+	return mo_track_site(src, call_site, cache, gfp, mt);
+}
+
+static void account(u32 site, u32 weight, u64 bytes, bool alloc)
+{
+	struct mo_counts *c = mo_site_counts_this_cpu(site);
+
+	if (alloc) {
+		c->allocs += weight;
+		c->bytes += (u64)weight * bytes;
+	} else {
+		c->frees += weight;
+		c->bytes_freed += (u64)weight * bytes;
+	}
+}
+
+static void record(struct mo_alloc *a)
+{
+	struct mo_obj rec, old;
+	unsigned long flags;
+	int ret;
+
+	rec.key = a->key;
+	rec.next = 0;
+	rec.site = a->site;
+	rec.size_src = min_t(u64, a->size, MO_SIZE_MASK) |
+		       (u32)a->src << MO_SIZE_BITS;
+	rec.req = min_t(u64, a->req, U32_MAX);
+	rec.ts = mo_track_ts_now();
+	rec.task_cpu = mo_task_current() << MO_CPU_BITS |
+		       min_t(unsigned int, raw_smp_processor_id(),
+			     (1U << MO_CPU_BITS) - 1);
+
+	local_irq_save(flags);
+	ret = mo_owner_insert(&rec, a->mode, &old);
+	if (ret >= 0)
+		account(rec.site, mo_track_weight(&rec), mo_obj_bytes(&rec),
+			true);
+	if (ret == 1) {
+		u64 b = mo_obj_bytes(&old);
+
+		account(old.site, mo_track_weight(&old), b, false);
+		stat_inc(MO_STAT_STALE);
+	}
+	local_irq_restore(flags);
+
+	if (ret == -ENOSPC)
+		stat_inc(MO_STAT_TABLE_FULL);
+	else if (ret >= 0)
+		stat_inc(MO_STAT_TRACKED);
+}
+
+void mo_track_alloc(struct mo_alloc *a)
+{
+	unsigned int level;
+
+	if (!a->site) {
+		a->site = mo_track_prepare(a->src, a->call_site, a->cache,
+					   a->bytes, a->gfp, a->migratetype);
+		if (!a->site)
+			return;
+	}
+	if (!guard_enter(&level))
+		return;
+	record(a);
+	guard_exit(level);
+}
+
+/* ---- free ------------------------------------------------------------ */
+
+/* Remove and unaccount; interrupts off.  Returns whether it was tracked. */
+static bool untrack(unsigned long key, unsigned int src, struct mo_obj *o)
+{
+	u64 bytes;
+
+	if (!mo_owner_remove(key, src, o))
+		return false;
+	bytes = mo_obj_bytes(o);
+	account(o->site, mo_track_weight(o), bytes, false);
+	return true;
+}
+
+void mo_track_preload(unsigned long nr_pages)
+{
+	struct mo_counts *c;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	c = mo_site_counts_this_cpu(preload_site);
+	c->allocs += nr_pages;
+	c->bytes += nr_pages * PAGE_SIZE;
+	local_irq_restore(flags);
+}
+
+void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
+{
+	unsigned long flags, n;
+	unsigned int level;
+	struct mo_obj o;
+	bool found;
+
+	if (!guard_enter(&level))
+		return;
+	local_irq_save(flags);
+	found = untrack(key, src, &o);
+	local_irq_restore(flags);
+	if (found) {
+		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
+			stat_inc(MO_STAT_ORDER_MISMATCH);
+		goto out;
+	}
+	if (src == MEMOWNER_SRC_PAGE) {
+		n = mo_preload_clear(key, order);
+		if (n) {
+			struct mo_counts *c;
+
+			local_irq_save(flags);
+			c = mo_site_counts_this_cpu(preload_site);
+			c->frees += n;
+			c->bytes_freed += n * PAGE_SIZE;
+			local_irq_restore(flags);
+			stat_add(MO_STAT_PRELOAD_FREES, n);
+			goto out;
+		}
+	}
+	stat_inc(MO_STAT_UNKNOWN_FREES + src);
+out:
+	guard_exit(level);
+}
+
+void mo_track_free_batched(unsigned long pfn)
+{
+	unsigned long flags;
+	unsigned int level;
+	struct mo_obj o;
+	bool found;
+
+	if (!guard_enter(&level))
+		return;
+	local_irq_save(flags);
+	found = untrack(pfn, MEMOWNER_SRC_PAGE, &o);
+	local_irq_restore(flags);
+	if (found)
+		stat_inc(MO_STAT_BATCHED_ONLY);
+	guard_exit(level);
+}
+
+/*
+ * A block of order k becomes 2^(k-new) blocks of @new_order with the same
+ * owner.  Counted as that many objects from now on (the site gains the
+ * extra objects as allocations); bytes are unchanged.  Pieces that find no
+ * free record are dropped as if freed, and counted.
+ */
+void mo_track_split(unsigned long pfn, unsigned int new_order)
+{
+	struct mo_obj o, piece, old;
+	unsigned long flags, i, nr;
+	unsigned int level, k;
+	u64 bytes;
+	u32 w;
+
+	if (!guard_enter(&level))
+		return;
+	local_irq_save(flags);
+	if (!mo_owner_remove(pfn, MEMOWNER_SRC_PAGE, &o))
+		goto out;
+	k = mo_obj_order(&o);
+	if (k <= new_order) {
+		mo_owner_insert(&o, MO_INSERT_IF_ABSENT, &old);
+		goto out;
+	}
+	stat_inc(MO_STAT_SPLITS);
+	nr = 1UL << (k - new_order);
+	bytes = PAGE_SIZE << new_order;
+	/* Undo the block, then add the pieces one by one. */
+	account(o.site, mo_track_weight(&o), mo_obj_bytes(&o), false);
+	piece = o;
+	piece.size_src = MO_PAGE_SIZE(new_order, mo_obj_orig_order(&o)) |
+			 (u32)MEMOWNER_SRC_PAGE << MO_SIZE_BITS;
+	for (i = 0; i < nr; i++) {
+		piece.key = pfn + (i << new_order);
+		w = mo_track_weight(&piece);
+		if (mo_owner_insert(&piece, MO_INSERT_REPLACE, &old) < 0) {
+			stat_inc(MO_STAT_SPLIT_DROPS);
+			continue;
+		}
+		account(piece.site, w, bytes, true);
+	}
+out:
+	local_irq_restore(flags);
+	guard_exit(level);
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+u32 mo_track_preload_site(void)
+{
+	return preload_site;
+}
+
+void mo_track_set_active(bool on)
+{
+	WRITE_ONCE(cfg.active, on);
+}
+
+/*
+ * Names for the cache keys of sites: a real struct kmem_cache (its name,
+ * when the layout is known), or a synthetic kmalloc key made from the size
+ * and gfp class by the slab probes (see probes.c): odd, so never a pointer.
+ */
+void mo_cache_describe(const void *cache, char *buf, size_t len)
+{
+	unsigned long key = (unsigned long)cache;
+	const char *name;
+
+	if (key & 1) {
+		unsigned long size = key >> 8;
+		static const char *const kinds[] = { "", "dma-", "rcl-", "cg-" };
+		unsigned int kind = (key >> 1) & 3;
+
+		if (size > (2 * PAGE_SIZE))
+			snprintf(buf, len, "kmalloc-large");
+		else if (kind == 1)
+			snprintf(buf, len, "dma-kmalloc-%lu%s",
+				 size >= 1024 ? size / 1024 : size,
+				 size >= 1024 ? "k" : "");
+		else
+			snprintf(buf, len, "kmalloc-%s%lu%s", kinds[kind],
+				 size >= 1024 ? size / 1024 : size,
+				 size >= 1024 ? "k" : "");
+		return;
+	}
+	name = mo_slab_cache_name(cache);
+	if (!name || strscpy(buf, name, len) < 0)
+		snprintf(buf, len, "cache-%08x", hash_ptr(cache, 32));
+}
+
+int mo_track_init(void)
+{
+	struct mo_site_key k = {
+		.stack = mo_depot_sentinel(MO_STACK_BEFORE_LOAD),
+		.src = MEMOWNER_SRC_PAGE,
+	};
+	u64 r = 4283353945ULL;	/* 2^(-1/256) in Q32 */
+	int cpu, i;
+
+	cfg.mode = memowner_params.mode;
+	cfg.depth = memowner_params.depth;
+	cfg.sample_bytes = memowner_params.sample_bytes;
+	cfg.active = false;
+	base_clock = local_clock();
+
+	exp2_neg[0] = 1ULL << 32;
+	for (i = 1; i <= 256; i++)
+		exp2_neg[i] = (exp2_neg[i - 1] * r + (1ULL << 31)) >> 32;
+
+	for_each_possible_cpu(cpu) {
+		struct mo_cpu *c = per_cpu_ptr(&mo_cpu, cpu);
+
+		memset(c->stats, 0, sizeof(c->stats));
+		c->nesting = 0;
+		c->rng = get_random_u64() | 1;
+		c->countdown = 0;
+	}
+	for_each_possible_cpu(cpu) {
+		struct mo_cpu *c = per_cpu_ptr(&mo_cpu, cpu);
+
+		c->countdown = draw_interval(c);
+	}
+	preload_site = mo_site_get(&k);
+	return preload_site ? 0 : -ENOMEM;
+}
+
+void mo_track_exit(void)
+{
+}
