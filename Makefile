@@ -10,6 +10,7 @@
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
 #   make check KVER=...  the same on another installed/extracted kernel ABI
 #   make demo            boot a VM with memowner loaded and show the owners
+#   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
 #   make install         install the userspace tools
 
@@ -46,6 +47,15 @@ check-6.12:
 demo:
 	vm/check.sh $(KVER) --run demo
 
+# Instructions per allocator pair in each memowner mode, measured in a
+# single-CPU VM with -icount (guest time = executed instructions); the
+# report goes to stdout and build/bench-report.md.
+bench:
+	vm/check.sh $(KVER) --run bench --smp 1 --icount
+	@log=$$(ls -t build/bench-*/guest.log | head -n1) && \
+	bench/report.sh "$$log" >build/bench-report.md && \
+	echo "report of $$log (build/bench-report.md):" && cat build/bench-report.md
+
 # The files DKMS needs, copied to DESTDIR (used by dkms-install and the
 # DKMS check of "make check").
 dkms-source:
@@ -71,9 +81,10 @@ install: userspace
 
 clean:
 	-$(MAKE) -C module KDIR=$(KDIR) clean
+	-$(MAKE) -C bench KDIR=$(KDIR) clean
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 demo \
+.PHONY: all module userspace selftests deps check check-6.12 demo bench \
 	dkms-source dkms-install dkms-uninstall install clean

@@ -5,7 +5,8 @@
  *  status           what memowner tracks, counts, drops, coverage, memory.
  *  show_stacks      one block per stack and source: frames (" %pS"), then
  *                   "nr_base_pages: N"; other sources add "source:",
- *                   "nr_objects:" and "nr_bytes:".  Blocks below
+ *                   "nr_objects:", "nr_bytes:" (live) and "nr_allocs:",
+ *                   "nr_frees:" (totals since load).  Blocks below
  *                   count_threshold are skipped (base pages for the page
  *                   source, objects for the others).
  *  count_threshold  writable threshold of show_stacks.
@@ -20,6 +21,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -69,11 +71,43 @@ static u64 base_pages(unsigned int src, const struct mo_totals *t)
 
 /* ---- status ---------------------------------------------------------- */
 
+/*
+ * Free pages: in buddy blocks (summed exactly, where MemFree may lag by
+ * per-CPU counter deltas), and on the per-CPU lists, which /proc/meminfo
+ * counts as used and memowner as free.
+ */
+static void count_free_pages(unsigned long *buddy, unsigned long *pcp)
+{
+	unsigned long n = 0, b = 0;
+	int nid, z, cpu, o;
+
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			for (o = 0; o < MO_NR_PAGE_ORDERS; o++)
+				b += READ_ONCE(zone->free_area[o].nr_free) << o;
+			if (!zone->per_cpu_pageset)
+				continue;
+			for_each_online_cpu(cpu)
+				n += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset,
+							   cpu)->count);
+		}
+	}
+	*buddy = b;
+	*pcp = n;
+}
+
 static int status_show(struct seq_file *m, void *v)
 {
 	struct mo_totals src_tot[__MEMOWNER_SRC_LAST] = {};
 	unsigned long i, nr_sites = mo_site_count();
 	struct memowner_params *p = &memowner_params;
+	unsigned long buddy, pcp;
 	u64 tracked_pages, in_use, mem;
 	struct sysinfo si;
 	int s;
@@ -136,9 +170,10 @@ static int status_show(struct seq_file *m, void *v)
 
 	si_meminfo(&si);
 	tracked_pages = base_pages(MEMOWNER_SRC_PAGE, &src_tot[MEMOWNER_SRC_PAGE]);
-	in_use = si.totalram - si.freeram;
-	seq_printf(m, "coverage: tracked_pages=%llu in_use_pages=%llu permille=%llu\n",
-		   tracked_pages, in_use,
+	count_free_pages(&buddy, &pcp);
+	in_use = si.totalram - min_t(u64, buddy + pcp, si.totalram);
+	seq_printf(m, "coverage: tracked_pages=%llu in_use_pages=%llu buddy_free_pages=%lu pcp_free_pages=%lu permille=%llu\n",
+		   tracked_pages, in_use, buddy, pcp,
 		   in_use ? div64_u64(tracked_pages * 1000, in_use) : 0);
 	mem = mo_owner_memory() + mo_depot_memory() + mo_site_memory() +
 	      mo_task_memory() + mo_preload_memory();
@@ -247,9 +282,9 @@ static int stacks_show(struct seq_file *m, void *v)
 	print_frames(m, g->stack);
 	seq_printf(m, "nr_base_pages: %llu\n", base_pages(g->src, &g->t));
 	if (g->src != MEMOWNER_SRC_PAGE)
-		seq_printf(m, "source: %s\nnr_objects: %llu\nnr_bytes: %llu\n",
+		seq_printf(m, "source: %s\nnr_objects: %llu\nnr_bytes: %llu\nnr_allocs: %llu\nnr_frees: %llu\n",
 			   memowner_source_names[g->src], live_objects(&g->t),
-			   live_bytes(&g->t));
+			   live_bytes(&g->t), g->t.allocs, g->t.frees);
 	seq_putc(m, '\n');
 	return 0;
 }

@@ -8,10 +8,14 @@
  * free or as tracked.  Bits are cleared with test_and_clear_bit(), so a
  * page is taken off the "before load" owner exactly once, from any context.
  *
- * A page is "in use" when it is not a free buddy block, not reserved
- * (reserved pages are outside MemTotal) and has a reference, or is a tail
- * of a compound page.  Free pages sitting on per-CPU lists have no
- * reference and are skipped like buddy pages.
+ * A page is "in use" when it is neither in a free buddy block nor reserved
+ * (reserved pages are outside MemTotal): the definition of /proc/meminfo,
+ * where used = MemTotal - MemFree.  Free pages on the per-CPU lists are
+ * the one thing the page itself does not tell apart from pages in use, so
+ * the lists are drained first (drain_all_pages(), looked up by name as it
+ * is not exported); pages that return to them during the scan are few,
+ * and when such a page is allocated later its bit is cleared (see
+ * mo_preload_clear() in the allocation path), so it is never counted twice.
  */
 #include <linux/bitmap.h>
 #include <linux/memory_hotplug.h>
@@ -24,6 +28,7 @@
 #include "memowner.h"
 #include "owner.h"
 #include "preload.h"
+#include "symbols.h"
 #include "track.h"
 
 static unsigned long *bits;
@@ -52,12 +57,13 @@ bool mo_preload_test(unsigned long pfn)
 
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order)
 {
-	unsigned long i, n = 0, end = pfn + (1UL << order);
+	unsigned long i, n = 0, end = min(pfn + (1UL << order), max_pfn_seen);
 
-	if (!bits)
+	if (!bits || pfn >= end)
 		return 0;
-	for (i = pfn; i < end && i < max_pfn_seen; i++)
-		if (test_bit(i, bits) && test_and_clear_bit(i, bits))
+	for (i = find_next_bit(bits, end, pfn); i < end;
+	     i = find_next_bit(bits, end, i + 1))
+		if (test_and_clear_bit(i, bits))
 			n++;
 	return n;
 }
@@ -75,10 +81,14 @@ int mo_preload_init(void)
 
 void mo_preload_scan(void)
 {
+	void (*drain)(struct zone *zone);
 	unsigned long pfn, batch = 0;
 	struct mo_obj o;
 	struct page *page;
 
+	drain = (void *)mo_lookup_name("drain_all_pages");
+	if (drain)
+		drain(NULL);
 	found = 0;
 	for (pfn = 0; pfn < max_pfn_seen; pfn++) {
 		if (!(pfn & 1023)) {
@@ -100,8 +110,6 @@ void mo_preload_scan(void)
 			continue;
 		}
 		if (PageReserved(page))
-			continue;
-		if (!PageTail(page) && !page_count(page))
 			continue;
 		if (mo_owner_lookup(pfn, MEMOWNER_SRC_PAGE, &o))
 			continue;

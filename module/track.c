@@ -407,6 +407,13 @@ static void record(struct mo_alloc *a)
 		stat_inc(MO_STAT_TRACKED);
 }
 
+static unsigned long unpreload(unsigned long pfn, unsigned int order);
+
+static inline unsigned int mo_obj_order_of(u32 size)
+{
+	return size & 0xff;
+}
+
 void mo_track_alloc(struct mo_alloc *a)
 {
 	unsigned int level;
@@ -419,6 +426,9 @@ void mo_track_alloc(struct mo_alloc *a)
 	}
 	if (!guard_enter(&level))
 		return;
+	/* A page marked at load that was in fact free is now really used. */
+	if (a->src == MEMOWNER_SRC_PAGE && a->mode == MO_INSERT_REPLACE)
+		unpreload(a->key, mo_obj_order_of(a->size));
 	record(a);
 	guard_exit(level);
 }
@@ -449,9 +459,26 @@ void mo_track_preload(unsigned long nr_pages)
 	local_irq_restore(flags);
 }
 
+/* Take pages of a block off the "before load" owner; returns how many. */
+static unsigned long unpreload(unsigned long pfn, unsigned int order)
+{
+	unsigned long flags, n = mo_preload_clear(pfn, order);
+	struct mo_counts *c;
+
+	if (!n)
+		return 0;
+	local_irq_save(flags);
+	c = mo_site_counts_this_cpu(preload_site);
+	c->frees += n;
+	c->bytes_freed += n * PAGE_SIZE;
+	local_irq_restore(flags);
+	stat_add(MO_STAT_PRELOAD_FREES, n);
+	return n;
+}
+
 void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 {
-	unsigned long flags, n;
+	unsigned long flags;
 	unsigned int level;
 	struct mo_obj o;
 	bool found;
@@ -466,20 +493,8 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 			stat_inc(MO_STAT_ORDER_MISMATCH);
 		goto out;
 	}
-	if (src == MEMOWNER_SRC_PAGE) {
-		n = mo_preload_clear(key, order);
-		if (n) {
-			struct mo_counts *c;
-
-			local_irq_save(flags);
-			c = mo_site_counts_this_cpu(preload_site);
-			c->frees += n;
-			c->bytes_freed += n * PAGE_SIZE;
-			local_irq_restore(flags);
-			stat_add(MO_STAT_PRELOAD_FREES, n);
-			goto out;
-		}
-	}
+	if (src == MEMOWNER_SRC_PAGE && unpreload(key, order))
+		goto out;
 	stat_inc(MO_STAT_UNKNOWN_FREES + src);
 out:
 	guard_exit(level);

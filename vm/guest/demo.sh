@@ -15,6 +15,7 @@ done
 echo "== memowner status"
 memowner status
 cat $d/status
+grep -E "MemTotal|MemFree" /proc/meminfo
 echo "== the 5 biggest owners by live pages (show_stacks, count_threshold=64)"
 echo 64 >$d/count_threshold
 head -n 60 $d/show_stacks
