@@ -2,8 +2,8 @@
 /*
  * Owner table: a chained hash table over a preallocated array of records.
  *
- * Locking: buckets are guarded by a striped array of raw spinlocks (one per
- * MO_BUCKETS_PER_LOCK buckets), taken with interrupts already disabled by
+ * Locking: mo_owner_buckets are guarded by a striped array of raw spinlocks (one per
+ * MO_BUCKETS_PER_LOCK mo_owner_buckets), taken with interrupts already disabled by
  * the caller, so allocations from process, softirq and hardirq context on
  * any CPU serialise correctly, also on PREEMPT_RT.  No lock nests inside
  * another except free_lock inside a bucket lock.
@@ -34,8 +34,8 @@
 
 static struct mo_obj *objs;	/* objs[0] unused */
 static unsigned long nr_objs;	/* capacity + 1 */
-static u32 *buckets;
-static unsigned int bucket_bits;
+u32 *mo_owner_buckets;
+unsigned int mo_owner_bits;
 static raw_spinlock_t *locks;
 static unsigned int lock_mask;
 static atomic_long_t nr_live;
@@ -51,11 +51,6 @@ struct mo_free_cache {
 };
 static DEFINE_PER_CPU(struct mo_free_cache, free_cache);
 
-/* Same key, different sources (a percpu cookie may equal a PFN): mix src. */
-static inline unsigned long bucket_of(unsigned long key, unsigned int src)
-{
-	return hash_long(key ^ ((unsigned long)src << 60), bucket_bits);
-}
 
 static inline raw_spinlock_t *lock_of(unsigned long b)
 {
@@ -122,14 +117,14 @@ int mo_owner_insert(const struct mo_obj *rec, enum mo_insert_mode mode,
 		    struct mo_obj *old)
 {
 	unsigned int src = mo_obj_src(rec);
-	unsigned long b = bucket_of(rec->key, src);
+	unsigned long b = mo_owner_bucket(rec->key, src);
 	raw_spinlock_t *lock = lock_of(b);
 	u32 *link, i, n;
 	int ret = 0;
 
 	lockdep_assert_irqs_disabled();
 	raw_spin_lock(lock);
-	for (link = &buckets[b]; (i = *link); link = &objs[i].next) {
+	for (link = &mo_owner_buckets[b]; (i = *link); link = &objs[i].next) {
 		if (!match(&objs[i], rec->key, src))
 			continue;
 		if (mode == MO_INSERT_IF_ABSENT) {
@@ -151,8 +146,8 @@ int mo_owner_insert(const struct mo_obj *rec, enum mo_insert_mode mode,
 		goto out;
 	}
 	objs[i] = *rec;
-	objs[i].next = buckets[b];
-	WRITE_ONCE(buckets[b], i);
+	objs[i].next = mo_owner_buckets[b];
+	WRITE_ONCE(mo_owner_buckets[b], i);
 	atomic_long_inc(&nr_live);
 out:
 	raw_spin_unlock(lock);
@@ -161,16 +156,16 @@ out:
 
 bool mo_owner_remove(unsigned long key, unsigned int src, struct mo_obj *out)
 {
-	unsigned long b = bucket_of(key, src);
+	unsigned long b = mo_owner_bucket(key, src);
 	raw_spinlock_t *lock;
 	u32 *link, i;
 
 	lockdep_assert_irqs_disabled();
-	if (!READ_ONCE(buckets[b]))
+	if (!READ_ONCE(mo_owner_buckets[b]))
 		return false;
 	lock = lock_of(b);
 	raw_spin_lock(lock);
-	for (link = &buckets[b]; (i = *link); link = &objs[i].next) {
+	for (link = &mo_owner_buckets[b]; (i = *link); link = &objs[i].next) {
 		if (!match(&objs[i], key, src))
 			continue;
 		*out = objs[i];
@@ -186,16 +181,16 @@ bool mo_owner_remove(unsigned long key, unsigned int src, struct mo_obj *out)
 
 bool mo_owner_lookup(unsigned long key, unsigned int src, struct mo_obj *out)
 {
-	unsigned long b = bucket_of(key, src), flags;
+	unsigned long b = mo_owner_bucket(key, src), flags;
 	raw_spinlock_t *lock;
 	bool found = false;
 	u32 i;
 
-	if (!READ_ONCE(buckets[b]))
+	if (!READ_ONCE(mo_owner_buckets[b]))
 		return false;
 	lock = lock_of(b);
 	raw_spin_lock_irqsave(lock, flags);
-	for (i = buckets[b]; i; i = objs[i].next) {
+	for (i = mo_owner_buckets[b]; i; i = objs[i].next) {
 		if (match(&objs[i], key, src)) {
 			*out = objs[i];
 			found = true;
@@ -209,24 +204,24 @@ bool mo_owner_lookup(unsigned long key, unsigned int src, struct mo_obj *out)
 unsigned int mo_owner_scan(unsigned long *pos, struct mo_obj *buf,
 			   unsigned int max)
 {
-	unsigned long b, nr_buckets = 1UL << bucket_bits, flags;
+	unsigned long b, nr_buckets = 1UL << mo_owner_bits, flags;
 	unsigned int n = 0, len;
 	raw_spinlock_t *lock;
 	u32 i;
 
 	for (b = *pos; b < nr_buckets; b++) {
-		if (!READ_ONCE(buckets[b]))
+		if (!READ_ONCE(mo_owner_buckets[b]))
 			continue;
 		lock = lock_of(b);
 		raw_spin_lock_irqsave(lock, flags);
-		for (len = 0, i = buckets[b]; i; i = objs[i].next)
+		for (len = 0, i = mo_owner_buckets[b]; i; i = objs[i].next)
 			len++;
 		if (n + len > max && n) {
 			raw_spin_unlock_irqrestore(lock, flags);
 			break;
 		}
 		/* A bucket longer than @max is cut; it cannot happen in practice. */
-		for (i = buckets[b]; i && n < max; i = objs[i].next)
+		for (i = mo_owner_buckets[b]; i && n < max; i = objs[i].next)
 			buf[n++] = objs[i];
 		raw_spin_unlock_irqrestore(lock, flags);
 	}
@@ -251,7 +246,7 @@ static void build_free_list(void)
 
 void mo_owner_clear(void)
 {
-	memset(buckets, 0, sizeof(u32) << bucket_bits);
+	memset(mo_owner_buckets, 0, sizeof(u32) << mo_owner_bits);
 	build_free_list();
 	atomic_long_set(&nr_live, 0);
 }
@@ -273,7 +268,7 @@ unsigned long mo_owner_drops(void)
 
 size_t mo_owner_memory(void)
 {
-	return nr_objs * sizeof(*objs) + (sizeof(u32) << bucket_bits) +
+	return nr_objs * sizeof(*objs) + (sizeof(u32) << mo_owner_bits) +
 	       (lock_mask + 1) * sizeof(*locks);
 }
 
@@ -285,13 +280,13 @@ int mo_owner_init(unsigned long max_objects)
 	nr_objs = max_objects + 1;
 	/* One bucket per 8 records: 0.5 byte per record, short chains. */
 	nr_buckets = roundup_pow_of_two(max(max_objects / 8, 64UL));
-	bucket_bits = ilog2(nr_buckets);
+	mo_owner_bits = ilog2(nr_buckets);
 	nr_locks = min(roundup_pow_of_two(num_possible_cpus() * 64),
 		       nr_buckets / MO_BUCKETS_PER_LOCK ?: 1);
 	objs = vmalloc(nr_objs * sizeof(*objs));
-	buckets = vzalloc(nr_buckets * sizeof(u32));
+	mo_owner_buckets = vzalloc(nr_buckets * sizeof(u32));
 	locks = kvmalloc_array(nr_locks, sizeof(*locks), GFP_KERNEL);
-	if (!objs || !buckets || !locks) {
+	if (!objs || !mo_owner_buckets || !locks) {
 		mo_owner_exit();
 		return -ENOMEM;
 	}
@@ -306,9 +301,9 @@ int mo_owner_init(unsigned long max_objects)
 void mo_owner_exit(void)
 {
 	vfree(objs);
-	vfree(buckets);
+	vfree(mo_owner_buckets);
 	kvfree(locks);
 	objs = NULL;
-	buckets = NULL;
+	mo_owner_buckets = NULL;
 	locks = NULL;
 }

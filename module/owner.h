@@ -7,6 +7,7 @@
 #ifndef _MEMOWNER_OWNER_H
 #define _MEMOWNER_OWNER_H
 
+#include <linux/hash.h>
 #include <linux/types.h>
 
 #define MO_SIZE_BITS	30
@@ -66,6 +67,26 @@ enum mo_insert_mode {
 	MO_INSERT_REPLACE,	/* a stale record of the same key is replaced */
 	MO_INSERT_IF_ABSENT,	/* keep an existing record (bulk paths) */
 };
+
+/* The bucket heads, exported for the lock-free "maybe present" test. */
+extern u32 *mo_owner_buckets;
+extern unsigned int mo_owner_bits;
+
+/* Same key, different sources (a percpu cookie may equal a PFN): mix src. */
+static inline unsigned long mo_owner_bucket(unsigned long key, unsigned int src)
+{
+	return hash_long(key ^ ((unsigned long)src << 60), mo_owner_bits);
+}
+
+/*
+ * False when @key is certainly not tracked: its bucket is empty.  Any
+ * context, no lock.  Safe for frees because an object's insert completes
+ * before its allocator returns it, so it cannot race with its own free.
+ */
+static inline bool mo_owner_maybe(unsigned long key, unsigned int src)
+{
+	return READ_ONCE(mo_owner_buckets[mo_owner_bucket(key, src)]) != 0;
+}
 
 int mo_owner_init(unsigned long max_objects);
 void mo_owner_exit(void);

@@ -31,13 +31,13 @@
 #include "symbols.h"
 #include "track.h"
 
-static unsigned long *bits;
-static unsigned long max_pfn_seen;
+unsigned long *mo_preload_bits;
+unsigned long mo_preload_npfn;
 static unsigned long found;
 
 unsigned long mo_preload_max_pfn(void)
 {
-	return max_pfn_seen;
+	return mo_preload_npfn;
 }
 
 unsigned long mo_preload_found(void)
@@ -47,23 +47,23 @@ unsigned long mo_preload_found(void)
 
 size_t mo_preload_memory(void)
 {
-	return BITS_TO_LONGS(max_pfn_seen) * sizeof(long);
+	return BITS_TO_LONGS(mo_preload_npfn) * sizeof(long);
 }
 
 bool mo_preload_test(unsigned long pfn)
 {
-	return bits && pfn < max_pfn_seen && test_bit(pfn, bits);
+	return mo_preload_bits && pfn < mo_preload_npfn && test_bit(pfn, mo_preload_bits);
 }
 
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order)
 {
-	unsigned long i, n = 0, end = min(pfn + (1UL << order), max_pfn_seen);
+	unsigned long i, n = 0, end = min(pfn + (1UL << order), mo_preload_npfn);
 
-	if (!bits || pfn >= end)
+	if (!mo_preload_bits || pfn >= end)
 		return 0;
-	for (i = find_next_bit(bits, end, pfn); i < end;
-	     i = find_next_bit(bits, end, i + 1))
-		if (test_and_clear_bit(i, bits))
+	for (i = find_next_bit(mo_preload_bits, end, pfn); i < end;
+	     i = find_next_bit(mo_preload_bits, end, i + 1))
+		if (test_and_clear_bit(i, mo_preload_bits))
 			n++;
 	return n;
 }
@@ -72,11 +72,11 @@ int mo_preload_init(void)
 {
 	int nid;
 
-	max_pfn_seen = 0;
+	mo_preload_npfn = 0;
 	for_each_online_node(nid)
-		max_pfn_seen = max(max_pfn_seen, node_end_pfn(nid));
-	bits = vzalloc(BITS_TO_LONGS(max_pfn_seen) * sizeof(long));
-	return bits ? 0 : -ENOMEM;
+		mo_preload_npfn = max(mo_preload_npfn, node_end_pfn(nid));
+	mo_preload_bits = vzalloc(BITS_TO_LONGS(mo_preload_npfn) * sizeof(long));
+	return mo_preload_bits ? 0 : -ENOMEM;
 }
 
 void mo_preload_scan(void)
@@ -90,7 +90,7 @@ void mo_preload_scan(void)
 	if (drain)
 		drain(NULL);
 	found = 0;
-	for (pfn = 0; pfn < max_pfn_seen; pfn++) {
+	for (pfn = 0; pfn < mo_preload_npfn; pfn++) {
 		if (!(pfn & 1023)) {
 			if (batch) {
 				mo_track_preload(batch);
@@ -113,7 +113,7 @@ void mo_preload_scan(void)
 			continue;
 		if (mo_owner_lookup(pfn, MEMOWNER_SRC_PAGE, &o))
 			continue;
-		set_bit(pfn, bits);
+		set_bit(pfn, mo_preload_bits);
 		found++;
 		batch++;
 	}
@@ -123,6 +123,6 @@ void mo_preload_scan(void)
 
 void mo_preload_exit(void)
 {
-	vfree(bits);
-	bits = NULL;
+	vfree(mo_preload_bits);
+	mo_preload_bits = NULL;
 }

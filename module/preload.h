@@ -7,6 +7,7 @@
 #ifndef _MEMOWNER_PRELOAD_H
 #define _MEMOWNER_PRELOAD_H
 
+#include <linux/bitops.h>
 #include <linux/types.h>
 
 int mo_preload_init(void);
@@ -20,6 +21,17 @@ void mo_preload_scan(void);
 
 /* Clear the bits of a freed block; returns how many were set. Any context. */
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order);
+
+extern unsigned long *mo_preload_bits;
+extern unsigned long mo_preload_npfn;
+
+/* False when no page of the block can be from before load. Any context. */
+static inline bool mo_preload_maybe(unsigned long pfn, unsigned int order)
+{
+	if (!mo_preload_bits || pfn >= mo_preload_npfn)
+		return false;
+	return order || test_bit(pfn, mo_preload_bits);
+}
 
 /* Is @pfn a page from before load that is still in use? */
 bool mo_preload_test(unsigned long pfn);

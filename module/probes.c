@@ -36,7 +36,9 @@
 
 #include "owner.h"
 #include "params.h"
+#include "preload.h"
 #include "probes.h"
+#include "site.h"
 #include "track.h"
 
 /* ---- tracepoint probes ---------------------------------------------- */
@@ -57,30 +59,68 @@ static inline const void *kmalloc_key(size_t bytes_alloc, gfp_t gfp)
 	return (const void *)((bytes_alloc << 8) | kind << 1 | 1);
 }
 
-static void slab_alloc(unsigned long call_site, const void *ptr,
-		       const void *cache, u64 req, u64 bytes, gfp_t gfp)
+/*
+ * The allocation fast path, inlined into every probe: count the event,
+ * decide (sampling), enter the guard, find the site -- unwinding from the
+ * probe's own frame -- and hand a tracked allocation to track.c.
+ */
+static __always_inline void alloc_event(unsigned int src, unsigned long key,
+					unsigned long call_site,
+					const void *cache, u64 bytes, u64 req,
+					u32 size, gfp_t gfp, int mt,
+					enum mo_insert_mode mode)
 {
+	struct mo_site_key k;
 	struct mo_alloc a;
-	u32 site;
+	unsigned int level;
 
-	mo_track_count_event(MEMOWNER_SRC_SLAB, true);
-	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
+	if (!READ_ONCE(mo_cfg.active) || !mo_sampled(bytes))
 		return;
-	site = mo_track_prepare(MEMOWNER_SRC_SLAB, call_site, cache, bytes,
-				gfp, 0);
-	if (!site)
+	if (!mo_guard_enter(&level))
 		return;
+	k = (struct mo_site_key){
+		.cache = cache, .gfp = gfp, .src = src, .migratetype = mt,
+	};
 	a = (struct mo_alloc){
-		.key = (unsigned long)ptr,
-		.site = site,
+		.key = key,
+		.site = mo_site_here(level, call_site, &k),
 		.bytes = bytes,
 		.req = req,
-		.size = bytes,
+		.size = size,
 		.gfp = gfp,
-		.src = MEMOWNER_SRC_SLAB,
-		.mode = MO_INSERT_REPLACE,
+		.src = src,
+		.migratetype = mt,
+		.mode = mode,
 	};
-	mo_track_alloc(&a);
+	mo_track_record(&a);
+	mo_guard_exit(level);
+}
+
+/*
+ * The free fast path: most frees in sample mode are of objects never
+ * tracked, and an empty bucket (or bitmap bit) proves it without a lock.
+ */
+static __always_inline void free_event(unsigned int src, unsigned long key,
+				       unsigned int order)
+{
+	mo_stat_inc(MO_STAT_FREE_EVENTS + src);
+	if (!mo_owner_maybe(key, src) &&
+	    (src != MEMOWNER_SRC_PAGE || !mo_preload_maybe(key, order))) {
+		mo_stat_inc(MO_STAT_UNKNOWN_FREES + src);
+		return;
+	}
+	mo_track_free(key, src, order);
+}
+
+static __always_inline void slab_alloc(unsigned long call_site,
+				       const void *ptr, const void *cache,
+				       u64 req, u64 bytes, gfp_t gfp)
+{
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
+	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
+		return;
+	alloc_event(MEMOWNER_SRC_SLAB, (unsigned long)ptr, call_site, cache,
+		    bytes, req, bytes, gfp, 0, MO_INSERT_REPLACE);
 }
 
 static void probe_kmalloc(void *data, unsigned long call_site, const void *ptr,
@@ -98,20 +138,19 @@ static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 	u64 size;
 
 	if (unlikely(!ptr)) {
-		mo_track_count_event(MEMOWNER_SRC_SLAB, true);
+		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
 		return;
 	}
 	size = kmem_cache_size(s);
 	slab_alloc(call_site, ptr, s, size, size, gfp);
 }
 
-static void slab_free(const void *ptr)
+static __always_inline void slab_free(const void *ptr)
 {
 	/* kfree(NULL) fires the tracepoint too: not an event. */
 	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
 		return;
-	mo_track_count_event(MEMOWNER_SRC_SLAB, false);
-	mo_track_free((unsigned long)ptr, MEMOWNER_SRC_SLAB, 0);
+	free_event(MEMOWNER_SRC_SLAB, (unsigned long)ptr, 0);
 }
 
 static void probe_kfree(void *data, unsigned long call_site, const void *ptr)
@@ -125,34 +164,19 @@ static void probe_kmem_cache_free(void *data, unsigned long call_site,
 	slab_free(ptr);
 }
 
-static void page_alloc(struct page *page, unsigned int order, gfp_t gfp,
-		       int mt, enum mo_insert_mode mode)
+static __always_inline void page_alloc(struct page *page, unsigned int order,
+				       gfp_t gfp, int mt,
+				       enum mo_insert_mode mode)
 {
-	u64 bytes = PAGE_SIZE << order;
-	struct mo_alloc a;
-	u32 site;
-
-	site = mo_track_prepare(MEMOWNER_SRC_PAGE, 0, NULL, bytes, gfp, mt);
-	if (!site)
-		return;
-	a = (struct mo_alloc){
-		.key = page_to_pfn(page),
-		.site = site,
-		.bytes = bytes,
-		.req = bytes,
-		.size = MO_PAGE_SIZE(order, order),
-		.gfp = gfp,
-		.src = MEMOWNER_SRC_PAGE,
-		.migratetype = mt,
-		.mode = mode,
-	};
-	mo_track_alloc(&a);
+	alloc_event(MEMOWNER_SRC_PAGE, page_to_pfn(page), 0, NULL,
+		    PAGE_SIZE << order, PAGE_SIZE << order,
+		    MO_PAGE_SIZE(order, order), gfp, mt, mode);
 }
 
 static void probe_mm_page_alloc(void *data, struct page *page,
 				unsigned int order, gfp_t gfp, int mt)
 {
-	mo_track_count_event(MEMOWNER_SRC_PAGE, true);
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
 	if (unlikely(!page))
 		return;
 	page_alloc(page, order, gfp, mt, MO_INSERT_REPLACE);
@@ -161,8 +185,7 @@ static void probe_mm_page_alloc(void *data, struct page *page,
 static void probe_mm_page_free(void *data, struct page *page,
 			       unsigned int order)
 {
-	mo_track_count_event(MEMOWNER_SRC_PAGE, false);
-	mo_track_free(page_to_pfn(page), MEMOWNER_SRC_PAGE, order);
+	free_event(MEMOWNER_SRC_PAGE, page_to_pfn(page), order);
 }
 
 /*
@@ -171,7 +194,10 @@ static void probe_mm_page_free(void *data, struct page *page,
  */
 static void probe_mm_page_free_batched(void *data, struct page *page)
 {
-	mo_track_free_batched(page_to_pfn(page));
+	unsigned long pfn = page_to_pfn(page);
+
+	if (mo_owner_maybe(pfn, MEMOWNER_SRC_PAGE))
+		mo_track_free_batched(pfn);
 }
 
 static void probe_percpu_alloc(void *data, unsigned long call_site,
@@ -180,35 +206,18 @@ static void probe_percpu_alloc(void *data, unsigned long call_site,
 			       void __percpu *ptr, size_t bytes_alloc,
 			       gfp_t gfp)
 {
-	struct mo_alloc a;
-	u32 site;
-
-	mo_track_count_event(MEMOWNER_SRC_PERCPU, true);
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PERCPU);
 	if (unlikely(!ptr))
 		return;
-	site = mo_track_prepare(MEMOWNER_SRC_PERCPU, call_site, NULL,
-				bytes_alloc, gfp, 0);
-	if (!site)
-		return;
-	a = (struct mo_alloc){
-		.key = (unsigned long)ptr,
-		.site = site,
-		.bytes = bytes_alloc,
-		.req = size,
-		.size = bytes_alloc,
-		.gfp = gfp,
-		.src = MEMOWNER_SRC_PERCPU,
-		.mode = MO_INSERT_REPLACE,
-	};
-	mo_track_alloc(&a);
+	alloc_event(MEMOWNER_SRC_PERCPU, (unsigned long)ptr, call_site, NULL,
+		    bytes_alloc, size, bytes_alloc, gfp, 0, MO_INSERT_REPLACE);
 }
 
 static void probe_percpu_free(void *data, void *base_addr, int off,
 			      void __percpu *ptr)
 {
-	mo_track_count_event(MEMOWNER_SRC_PERCPU, false);
 	if (ptr)
-		mo_track_free((unsigned long)ptr, MEMOWNER_SRC_PERCPU, 0);
+		free_event(MEMOWNER_SRC_PERCPU, (unsigned long)ptr, 0);
 }
 
 struct mo_tp {
@@ -277,7 +286,7 @@ static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	gfp_t gfp = regs_get_kernel_argument(regs, 4);
 	unsigned long caller = regs_get_kernel_argument(regs, 8);
 
-	mo_track_count_event(MEMOWNER_SRC_VMALLOC, true);
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_VMALLOC);
 	d->site = mo_track_prepare(MEMOWNER_SRC_VMALLOC, caller, NULL,
 				   PAGE_ALIGN(size), gfp, 0);
 	d->size = size;
@@ -311,10 +320,8 @@ static int vfree_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	unsigned long addr = regs_get_kernel_argument(regs, 0);
 
-	if (addr) {
-		mo_track_count_event(MEMOWNER_SRC_VMALLOC, false);
-		mo_track_free(addr, MEMOWNER_SRC_VMALLOC, 0);
-	}
+	if (addr)
+		free_event(MEMOWNER_SRC_VMALLOC, addr, 0);
 	return 0;
 }
 
@@ -354,8 +361,8 @@ static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	};
 
 	for (i = 0; i < nr; i++) {
-		mo_track_count_event(MEMOWNER_SRC_SLAB, true);
-		if (!d->p[i] || !mo_track_sample(size))
+		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
+		if (!d->p[i] || !mo_sampled(size))
 			continue;
 		a.key = (unsigned long)d->p[i];
 		mo_track_alloc(&a);
@@ -379,6 +386,7 @@ struct pages_bulk_data {
 	struct page **array;
 	unsigned long nr;
 	u32 gfp;
+	u32 site;
 };
 
 static int pages_bulk_entry(struct kretprobe_instance *ri,
@@ -391,7 +399,30 @@ static int pages_bulk_entry(struct kretprobe_instance *ri,
 	d->list = (struct list_head *)regs_get_kernel_argument(regs, 4);
 	d->array = (struct page **)regs_get_kernel_argument(regs, 5);
 	d->first = d->list ? d->list->next : NULL;
-	return 0;
+	d->site = mo_track_site(MEMOWNER_SRC_PAGE, 0, NULL, d->gfp,
+				(d->gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) /
+				__GFP_MOVABLE);
+	return d->site ? 0 : 1;
+}
+
+/* Record one page of a bulk allocation, sampled page by page. */
+static void bulk_page(const struct pages_bulk_data *d, struct page *page)
+{
+	struct mo_alloc a = {
+		.key = page_to_pfn(page),
+		.site = d->site,
+		.bytes = PAGE_SIZE,
+		.req = PAGE_SIZE,
+		.size = MO_PAGE_SIZE(0, 0),
+		.gfp = d->gfp,
+		.src = MEMOWNER_SRC_PAGE,
+		.migratetype = mo_site_at(d->site)->key.migratetype,
+		.mode = MO_INSERT_IF_ABSENT,
+	};
+
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
+	if (mo_sampled(PAGE_SIZE))
+		mo_track_alloc(&a);
 }
 
 /*
@@ -403,22 +434,17 @@ static int pages_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct pages_bulk_data *d = (void *)ri->data;
 	unsigned long i, nr = min(regs_return_value(regs), d->nr);
-	/* gfp_migratetype() reads a symbol modules cannot link against. */
-	int mt = (d->gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) /
-		 __GFP_MOVABLE;
 	struct list_head *pos;
 
 	if (d->array) {
 		for (i = 0; i < nr; i++)
 			if (d->array[i])
-				page_alloc(d->array[i], 0, d->gfp, mt,
-					   MO_INSERT_IF_ABSENT);
+				bulk_page(d, d->array[i]);
 	} else if (d->list) {
 		i = 0;
 		for (pos = d->list->next; pos != d->first && pos != d->list &&
 		     i < d->nr; pos = pos->next, i++)
-			page_alloc(list_entry(pos, struct page, lru), 0, d->gfp,
-				   mt, MO_INSERT_IF_ABSENT);
+			bulk_page(d, list_entry(pos, struct page, lru));
 	}
 	return 0;
 }

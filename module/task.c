@@ -33,8 +33,8 @@ static unsigned int bucket_mask;
 struct mo_task_last {
 	const struct task_struct *task;
 	pid_t pid;
-	char comm[TASK_COMM_LEN];
 	u32 idx;
+	u64 comm[TASK_COMM_LEN / 8];
 };
 static DEFINE_PER_CPU(struct mo_task_last, task_last);
 
@@ -80,17 +80,18 @@ u32 mo_task_current(void)
 {
 	struct mo_task_last *last = this_cpu_ptr(&task_last);
 	struct task_struct *t = current;
-	char comm[TASK_COMM_LEN];
+	u64 comm[TASK_COMM_LEN / 8];
 	u32 idx;
 
+	BUILD_BUG_ON(TASK_COMM_LEN != 16);
 	/* comm may be rewritten concurrently (prctl): copy it once. */
 	memcpy(comm, t->comm, TASK_COMM_LEN);
-	comm[TASK_COMM_LEN - 1] = '\0';
+	((char *)comm)[TASK_COMM_LEN - 1] = '\0';
 	if (likely(last->task == t && last->pid == t->pid &&
-		   !memcmp(last->comm, comm, TASK_COMM_LEN)))
+		   last->comm[0] == comm[0] && last->comm[1] == comm[1]))
 		return last->idx;
 
-	idx = lookup_insert(t->pid, t->tgid, comm);
+	idx = lookup_insert(t->pid, t->tgid, (const char *)comm);
 	/*
 	 * Interrupts may run this on the same CPU in between; the cache is a
 	 * hint, and a torn update only costs a later miss, never a wrong

@@ -12,9 +12,10 @@
  * Modes:
  *  stack     every allocation, full stack (depth frames).
  *  callsite  every allocation, one frame: the call site the tracepoint
- *            reports (slab, percpu, vmalloc) -- no unwinding.  Pages carry
- *            no call site: a shallow unwind finds the first frame outside
- *            the page allocator.
+ *            reports (slab, percpu, vmalloc) -- no unwinding; a per-CPU
+ *            cache maps repeated call sites to their site directly.  Pages
+ *            carry no call site: a shallow unwind finds the first frame
+ *            outside the page allocator.
  *  sample    allocations chosen by a byte-based Poisson process with mean
  *            sample_bytes (a per-CPU countdown drawn from an exponential
  *            distribution, as tcmalloc and Go do): an allocation of s bytes
@@ -23,7 +24,12 @@
  *            so every total is an unbiased estimate.  w is rounded to an
  *            integer at random -- with a hash of the record, so that its
  *            free rounds identically -- which keeps counters integral and
- *            unbiased.
+ *            unbiased.  A piece of a split page block keeps the weight of
+ *            the block it was sampled with.
+ *
+ * The hot paths (sampling decision, re-entry guard, unwinding) are inline
+ * in track.h so that they run in the probe's own frame; what is here runs
+ * once an allocation is known to be tracked, or for a free that may be.
  *
  * Re-entry guard: a per-CPU bit per context level (task, softirq, hardirq)
  * is held while recording; a probe finding its bit set counts a recursion
@@ -31,15 +37,13 @@
  * are not NMI-safe, and the kernel's allocators are not called from NMI.
  */
 #include <linux/hash.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/preempt.h>
 #include <linux/random.h>
-#include <linux/sched/clock.h>
-#include <linux/stacktrace.h>
 
 #include "depot.h"
 #include "params.h"
@@ -49,44 +53,39 @@
 #include "task.h"
 #include "track.h"
 
-#define MO_SKIP_MAX	24	/* frames above the owner we may have to skip */
-#define MO_CONTEXTS	3	/* task, softirq, hardirq */
+DEFINE_PER_CPU(struct mo_hot, mo_hot);
+DEFINE_PER_CPU(struct mo_stack_buf, mo_stack_buf);
+struct mo_cfg mo_cfg;
 
-struct mo_cpu {
-	unsigned long stack[MO_CONTEXTS][MEMOWNER_DEPTH_MAX + MO_SKIP_MAX];
-	unsigned int nesting;	/* bit per context level */
-	s64 countdown;		/* sample: bytes until the next sample */
-	u64 rng;		/* xorshift64* state */
-	u64 stats[MO_NR_STATS];
+/* Call site -> site, per CPU and context level (no lock, no clobbering). */
+#define MO_CS_BITS	6
+struct mo_cs_entry {
+	unsigned long call_site;
+	const void *cache;
+	u32 gfp;
+	u16 src_mt;
+	u32 site;
 };
-static DEFINE_PER_CPU(struct mo_cpu, mo_cpu);
+struct mo_cs_cache {
+	struct mo_cs_entry e[MO_CONTEXTS][1 << MO_CS_BITS];
+	u64 rng;		/* xorshift64* state for sampling */
+};
+static DEFINE_PER_CPU(struct mo_cs_cache, mo_cs);
 
-static struct {
-	enum memowner_mode mode;
-	unsigned int depth;
-	u64 sample_bytes;
-	bool active;
-} cfg;
-
-static u64 base_clock;
+/*
+ * Record timestamps count 2^MO_TS_JSHIFT jiffies (16 ms at HZ=250): a
+ * 2-year range in 32 bits, read with one load instead of a clock.
+ */
+#define MO_TS_JSHIFT	2
+static u64 base_jiffies;
 static u32 preload_site;
 
 /* 2^(-i/256) for i = 0..256, Q32; filled at init. */
 static u64 exp2_neg[257];
 
-static inline struct mo_cpu *cpu_state(void)
-{
-	return this_cpu_ptr(&mo_cpu);
-}
-
-static inline void stat_inc(enum mo_stat s)
-{
-	this_cpu_inc(mo_cpu.stats[s]);
-}
-
 static inline void stat_add(enum mo_stat s, u64 n)
 {
-	this_cpu_add(mo_cpu.stats[s], n);
+	this_cpu_add(mo_hot.stats[s], n);
 }
 
 u64 mo_track_stat(enum mo_stat s)
@@ -95,60 +94,19 @@ u64 mo_track_stat(enum mo_stat s)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(&mo_cpu, cpu)->stats[s]);
+		sum += READ_ONCE(per_cpu_ptr(&mo_hot, cpu)->stats[s]);
 	return sum;
 }
 
-void mo_track_count_event(unsigned int src, bool alloc)
+static inline u32 ts_now(void)
 {
-	stat_inc((alloc ? MO_STAT_ALLOC_EVENTS : MO_STAT_FREE_EVENTS) + src);
-}
-
-void mo_track_nmi(void)
-{
-	stat_inc(MO_STAT_NMI);
-}
-
-/* Enter the guarded section; false if re-entered (or in NMI). */
-static inline bool guard_enter(unsigned int *level)
-{
-	struct mo_cpu *c = cpu_state();
-	unsigned int bit;
-
-	if (unlikely(in_nmi())) {
-		stat_inc(MO_STAT_NMI);
-		return false;
-	}
-	*level = interrupt_context_level();	/* 0 task, 1 softirq, 2 hardirq */
-	bit = 1U << *level;
-	if (unlikely(c->nesting & bit)) {
-		stat_inc(MO_STAT_RECURSION);
-		return false;
-	}
-	c->nesting |= bit;
-	barrier();
-	return true;
-}
-
-static inline void guard_exit(unsigned int level)
-{
-	barrier();
-	cpu_state()->nesting &= ~(1U << level);
-}
-
-u64 mo_track_base_clock(void)
-{
-	return base_clock;
-}
-
-u32 mo_track_ts_now(void)
-{
-	return (local_clock() - base_clock) >> MO_TS_SHIFT;
+	return (u32)((get_jiffies_64() - base_jiffies) >> MO_TS_JSHIFT);
 }
 
 u64 mo_obj_ts_ns(const struct mo_obj *o)
 {
-	return base_clock + ((u64)o->ts << MO_TS_SHIFT);
+	return jiffies64_to_nsecs(base_jiffies - INITIAL_JIFFIES +
+				  ((u64)o->ts << MO_TS_JSHIFT));
 }
 
 u64 mo_obj_bytes(const struct mo_obj *o)
@@ -167,14 +125,14 @@ u64 mo_obj_bytes(const struct mo_obj *o)
 
 /* ---- sampling ------------------------------------------------------- */
 
-static inline u64 rng_next(struct mo_cpu *c)
+static inline u64 rng_next(u64 *state)
 {
-	u64 x = c->rng;
+	u64 x = *state;
 
 	x ^= x >> 12;
 	x ^= x << 25;
 	x ^= x >> 27;
-	c->rng = x;
+	*state = x;
 	return x * 0x2545F4914F6CDD1DULL;
 }
 
@@ -194,29 +152,35 @@ static u32 log2_frac(u64 m)
 	return r;
 }
 
-/* An exponentially distributed number of bytes with mean cfg.sample_bytes. */
-static s64 draw_interval(struct mo_cpu *c)
+/* An exponentially distributed number of bytes with mean sample_bytes. */
+static s64 draw_interval(u64 *rng)
 {
-	u64 r = rng_next(c) | 1, m, nlog2_q24, ln_q24;
+	u64 r = rng_next(rng) | 1, m, nlog2_q24, ln_q24;
 	int k = ilog2(r);
 
-	/* -log2(U) for U = r / 2^64 = 64 - log2(r) = (64 - k) - log2(r / 2^k) */
+	/* -log2(U) for U = r / 2^64 = (64 - k) - log2(r / 2^k) */
 	m = k >= 31 ? r >> (k - 31) : r << (31 - k);
 	nlog2_q24 = ((u64)(64 - k) << 24) - log2_frac(m);
 	/* -ln(U) = -log2(U) * ln 2 */
 	ln_q24 = mul_u64_u64_shr(nlog2_q24, 2977044472ULL, 32);
-	return max_t(s64, 1, mul_u64_u64_shr(ln_q24, cfg.sample_bytes, 24));
+	return max_t(s64, 1, mul_u64_u64_shr(ln_q24, mo_cfg.sample_bytes, 24));
+}
+
+/* The countdown ran out: this allocation is sampled; draw the next one. */
+bool mo_sample_slow(void)
+{
+	this_cpu_write(mo_hot.countdown,
+		       draw_interval(this_cpu_ptr(&mo_cs.rng)));
+	return true;
 }
 
 /* Q16 expected weight 1 / (1 - exp(-bytes / N)). */
 static u64 weight_q16(u64 bytes)
 {
-	u64 n = cfg.sample_bytes, x_q32, y_q32, e_q32, frac, p;
+	u64 n = mo_cfg.sample_bytes, x_q32, y_q32, e_q32, frac, p;
 	unsigned int k, i;
 
-	if (!bytes)
-		return 1 << 16;
-	if (bytes >= 40 * n)
+	if (!bytes || bytes >= 40 * n)
 		return 1 << 16;
 	x_q32 = div64_u64(bytes << 32, n);
 	if (x_q32 < (1ULL << 22))
@@ -241,13 +205,11 @@ static u64 weight_q16(u64 bytes)
  * down at random, the coin being a hash of the record so that the free
  * makes the same choice as the allocation did.
  */
-u32 mo_track_weight(const struct mo_obj *o)
+static u32 sampled_weight(const struct mo_obj *o)
 {
 	u64 w, bytes;
 	u32 coin;
 
-	if (cfg.mode != MEMOWNER_MODE_SAMPLE || o->site == preload_site)
-		return 1;
 	/* A piece of a split block was sampled as part of the whole block. */
 	if (mo_obj_src(o) == MEMOWNER_SRC_PAGE)
 		bytes = PAGE_SIZE << mo_obj_orig_order(o);
@@ -258,23 +220,30 @@ u32 mo_track_weight(const struct mo_obj *o)
 	return (w >> 16) + ((w & 0xffff) > coin);
 }
 
-/* ---- stacks --------------------------------------------------------- */
+u32 mo_track_weight(const struct mo_obj *o)
+{
+	if (likely(mo_cfg.mode != MEMOWNER_MODE_SAMPLE) ||
+	    o->site == preload_site)
+		return 1;
+	return sampled_weight(o);
+}
+
+/* ---- sites ------------------------------------------------------------ */
 
 /*
- * Capture the stack of the current allocation and store it.  The top
- * frames belong to memowner, the tracepoint or kprobe machinery and the
- * allocator; the owner's frame is the call site when the event reports
- * one, else the first frame outside memowner and the page allocator.
+ * Sites from captured frames.  The top frames belong to memowner, the
+ * tracepoint or kprobe machinery and the allocator; the owner's frame is
+ * the call site when the event reports one, else the first frame outside
+ * memowner and the page allocator.
  */
-static u32 capture(unsigned int level, unsigned long call_site,
-		   unsigned int depth)
+u32 mo_site_of_frames(const unsigned long *buf, unsigned int n,
+		      unsigned long call_site, struct mo_site_key *k)
 {
-	unsigned long *buf = cpu_state()->stack[level];
-	unsigned int n, start = 0, i;
+	unsigned int start = 0, i, depth;
 
-	n = stack_trace_save(buf, depth + MO_SKIP_MAX, 0);
+	depth = mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 : mo_cfg.depth;
 	if (call_site) {
-		for (i = 0; i < n && i < MO_SKIP_MAX; i++) {
+		for (i = 0; i < n && i <= MO_SKIP_MAX; i++) {
 			if (buf[i] == call_site) {
 				start = i;
 				goto found;
@@ -284,79 +253,62 @@ static u32 capture(unsigned int level, unsigned long call_site,
 	while (start < n && (within_module_core(buf[start], THIS_MODULE) ||
 			     mo_in_allocator(buf[start])))
 		start++;
-	if (call_site && start >= n)
-		return mo_depot_save(&call_site, 1);
+	if (start >= n) {
+		/* Nothing left (or the call site not on the stack). */
+		k->stack = call_site ? mo_depot_save(&call_site, 1)
+				     : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
+		return mo_site_get(k);
+	}
 found:
-	return mo_depot_save(buf + start, min(n - start, depth));
+	k->stack = mo_depot_save(buf + start, min(n - start, depth));
+	return mo_site_get(k);
 }
 
-/* The first frame of the owner without a full unwind (callsite mode). */
-static u32 callsite_stack(unsigned int level, unsigned long call_site)
+u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
+			struct mo_site_key *k)
 {
-	if (call_site)
-		return mo_depot_save(&call_site, 1);
-	return capture(level, 0, 1);
-}
+	struct mo_cs_entry *e;
+	u16 src_mt = (u16)k->src << 8 | k->migratetype;
 
-/* ---- allocation ----------------------------------------------------- */
-
-static u32 site_for(unsigned int level, unsigned int src,
-		    unsigned long call_site, const void *cache, u32 gfp, u8 mt)
-{
-	struct mo_site_key k = {
-		.cache = cache,
-		.gfp = gfp,
-		.src = src,
-		.migratetype = mt,
-	};
-
-	if (cfg.mode == MEMOWNER_MODE_CALLSITE)
-		k.stack = callsite_stack(level, call_site);
-	else
-		k.stack = capture(level, call_site, cfg.depth);
-	return mo_site_get(&k);
-}
-
-static bool sample(u64 bytes)
-{
-	struct mo_cpu *c = cpu_state();
-
-	c->countdown -= bytes;
-	if (likely(c->countdown > 0))
-		return false;
-	/* Interrupts may decrement too: at worst an interval is redrawn. */
-	c->countdown = draw_interval(c);
-	return true;
-}
-
-bool mo_track_sample(u64 bytes)
-{
-	if (cfg.mode != MEMOWNER_MODE_SAMPLE || sample(bytes))
-		return true;
-	stat_inc(MO_STAT_SAMPLED_OUT);
-	return false;
+	e = &this_cpu_ptr(&mo_cs)->e[level][hash_long(call_site ^
+		(unsigned long)k->cache, MO_CS_BITS)];
+	if (likely(e->call_site == call_site && e->cache == k->cache &&
+		   e->gfp == k->gfp && e->src_mt == src_mt))
+		return e->site;
+	k->stack = mo_depot_save(&call_site, 1);
+	e->site = mo_site_get(k);
+	e->call_site = call_site;
+	e->cache = k->cache;
+	e->gfp = k->gfp;
+	e->src_mt = src_mt;
+	return e->site;
 }
 
 u32 mo_track_site(unsigned int src, unsigned long call_site,
 		  const void *cache, u32 gfp, u8 mt)
 {
+	struct mo_site_key k = {
+		.cache = cache, .gfp = gfp, .src = src, .migratetype = mt,
+	};
 	unsigned int level;
 	u32 site;
 
-	if (!READ_ONCE(cfg.active) || !guard_enter(&level))
+	if (!READ_ONCE(mo_cfg.active) || !mo_guard_enter(&level))
 		return 0;
-	site = site_for(level, src, call_site, cache, gfp, mt);
-	guard_exit(level);
+	site = mo_site_here(level, call_site, &k);
+	mo_guard_exit(level);
 	return site;
 }
 
 u32 mo_track_prepare(unsigned int src, unsigned long call_site,
 		     const void *cache, u64 bytes, u32 gfp, u8 mt)
 {
-	if (!READ_ONCE(cfg.active) || !mo_track_sample(bytes))
+	if (!READ_ONCE(mo_cfg.active) || !mo_sampled(bytes))
 		return 0;
 	return mo_track_site(src, call_site, cache, gfp, mt);
 }
+
+/* ---- recording -------------------------------------------------------- */
 
 static void account(u32 site, u32 weight, u64 bytes, bool alloc)
 {
@@ -371,11 +323,29 @@ static void account(u32 site, u32 weight, u64 bytes, bool alloc)
 	}
 }
 
-static void record(struct mo_alloc *a)
+/* Take pages of a block off the "before load" owner; returns how many. */
+static unsigned long unpreload(unsigned long pfn, unsigned int order)
+{
+	unsigned long flags, n = mo_preload_clear(pfn, order);
+
+	if (!n)
+		return 0;
+	local_irq_save(flags);
+	account(preload_site, n, PAGE_SIZE, false);
+	local_irq_restore(flags);
+	stat_add(MO_STAT_PRELOAD_FREES, n);
+	return n;
+}
+
+void mo_track_record(struct mo_alloc *a)
 {
 	struct mo_obj rec, old;
 	unsigned long flags;
 	int ret;
+
+	/* A page marked at load that was in fact free is now really used. */
+	if (a->src == MEMOWNER_SRC_PAGE && a->mode == MO_INSERT_REPLACE)
+		unpreload(a->key, a->size & 0xff);
 
 	rec.key = a->key;
 	rec.next = 0;
@@ -383,7 +353,7 @@ static void record(struct mo_alloc *a)
 	rec.size_src = min_t(u64, a->size, MO_SIZE_MASK) |
 		       (u32)a->src << MO_SIZE_BITS;
 	rec.req = min_t(u64, a->req, U32_MAX);
-	rec.ts = mo_track_ts_now();
+	rec.ts = ts_now();
 	rec.task_cpu = mo_task_current() << MO_CPU_BITS |
 		       min_t(unsigned int, raw_smp_processor_id(),
 			     (1U << MO_CPU_BITS) - 1);
@@ -393,44 +363,27 @@ static void record(struct mo_alloc *a)
 	if (ret >= 0)
 		account(rec.site, mo_track_weight(&rec), mo_obj_bytes(&rec),
 			true);
-	if (ret == 1) {
-		u64 b = mo_obj_bytes(&old);
-
-		account(old.site, mo_track_weight(&old), b, false);
-		stat_inc(MO_STAT_STALE);
-	}
+	if (ret == 1)
+		account(old.site, mo_track_weight(&old), mo_obj_bytes(&old),
+			false);
 	local_irq_restore(flags);
 
 	if (ret == -ENOSPC)
-		stat_inc(MO_STAT_TABLE_FULL);
+		mo_stat_inc(MO_STAT_TABLE_FULL);
 	else if (ret >= 0)
-		stat_inc(MO_STAT_TRACKED);
-}
-
-static unsigned long unpreload(unsigned long pfn, unsigned int order);
-
-static inline unsigned int mo_obj_order_of(u32 size)
-{
-	return size & 0xff;
+		mo_stat_inc(MO_STAT_TRACKED);
+	if (ret == 1)
+		mo_stat_inc(MO_STAT_STALE);
 }
 
 void mo_track_alloc(struct mo_alloc *a)
 {
 	unsigned int level;
 
-	if (!a->site) {
-		a->site = mo_track_prepare(a->src, a->call_site, a->cache,
-					   a->bytes, a->gfp, a->migratetype);
-		if (!a->site)
-			return;
-	}
-	if (!guard_enter(&level))
+	if (!mo_guard_enter(&level))
 		return;
-	/* A page marked at load that was in fact free is now really used. */
-	if (a->src == MEMOWNER_SRC_PAGE && a->mode == MO_INSERT_REPLACE)
-		unpreload(a->key, mo_obj_order_of(a->size));
-	record(a);
-	guard_exit(level);
+	mo_track_record(a);
+	mo_guard_exit(level);
 }
 
 /* ---- free ------------------------------------------------------------ */
@@ -438,42 +391,10 @@ void mo_track_alloc(struct mo_alloc *a)
 /* Remove and unaccount; interrupts off.  Returns whether it was tracked. */
 static bool untrack(unsigned long key, unsigned int src, struct mo_obj *o)
 {
-	u64 bytes;
-
 	if (!mo_owner_remove(key, src, o))
 		return false;
-	bytes = mo_obj_bytes(o);
-	account(o->site, mo_track_weight(o), bytes, false);
+	account(o->site, mo_track_weight(o), mo_obj_bytes(o), false);
 	return true;
-}
-
-void mo_track_preload(unsigned long nr_pages)
-{
-	struct mo_counts *c;
-	unsigned long flags;
-
-	local_irq_save(flags);
-	c = mo_site_counts_this_cpu(preload_site);
-	c->allocs += nr_pages;
-	c->bytes += nr_pages * PAGE_SIZE;
-	local_irq_restore(flags);
-}
-
-/* Take pages of a block off the "before load" owner; returns how many. */
-static unsigned long unpreload(unsigned long pfn, unsigned int order)
-{
-	unsigned long flags, n = mo_preload_clear(pfn, order);
-	struct mo_counts *c;
-
-	if (!n)
-		return 0;
-	local_irq_save(flags);
-	c = mo_site_counts_this_cpu(preload_site);
-	c->frees += n;
-	c->bytes_freed += n * PAGE_SIZE;
-	local_irq_restore(flags);
-	stat_add(MO_STAT_PRELOAD_FREES, n);
-	return n;
 }
 
 void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
@@ -483,21 +404,18 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 	struct mo_obj o;
 	bool found;
 
-	if (!guard_enter(&level))
+	if (!mo_guard_enter(&level))
 		return;
 	local_irq_save(flags);
 	found = untrack(key, src, &o);
 	local_irq_restore(flags);
 	if (found) {
 		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
-			stat_inc(MO_STAT_ORDER_MISMATCH);
-		goto out;
+			mo_stat_inc(MO_STAT_ORDER_MISMATCH);
+	} else if (src != MEMOWNER_SRC_PAGE || !unpreload(key, order)) {
+		mo_stat_inc(MO_STAT_UNKNOWN_FREES + src);
 	}
-	if (src == MEMOWNER_SRC_PAGE && unpreload(key, order))
-		goto out;
-	stat_inc(MO_STAT_UNKNOWN_FREES + src);
-out:
-	guard_exit(level);
+	mo_guard_exit(level);
 }
 
 void mo_track_free_batched(unsigned long pfn)
@@ -507,14 +425,14 @@ void mo_track_free_batched(unsigned long pfn)
 	struct mo_obj o;
 	bool found;
 
-	if (!guard_enter(&level))
+	if (!mo_guard_enter(&level))
 		return;
 	local_irq_save(flags);
 	found = untrack(pfn, MEMOWNER_SRC_PAGE, &o);
 	local_irq_restore(flags);
 	if (found)
-		stat_inc(MO_STAT_BATCHED_ONLY);
-	guard_exit(level);
+		mo_stat_inc(MO_STAT_BATCHED_ONLY);
+	mo_guard_exit(level);
 }
 
 /*
@@ -529,9 +447,8 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 	unsigned long flags, i, nr;
 	unsigned int level, k;
 	u64 bytes;
-	u32 w;
 
-	if (!guard_enter(&level))
+	if (!mo_guard_enter(&level))
 		return;
 	local_irq_save(flags);
 	if (!mo_owner_remove(pfn, MEMOWNER_SRC_PAGE, &o))
@@ -541,7 +458,7 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 		mo_owner_insert(&o, MO_INSERT_IF_ABSENT, &old);
 		goto out;
 	}
-	stat_inc(MO_STAT_SPLITS);
+	mo_stat_inc(MO_STAT_SPLITS);
 	nr = 1UL << (k - new_order);
 	bytes = PAGE_SIZE << new_order;
 	/* Undo the block, then add the pieces one by one. */
@@ -551,16 +468,24 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 			 (u32)MEMOWNER_SRC_PAGE << MO_SIZE_BITS;
 	for (i = 0; i < nr; i++) {
 		piece.key = pfn + (i << new_order);
-		w = mo_track_weight(&piece);
 		if (mo_owner_insert(&piece, MO_INSERT_REPLACE, &old) < 0) {
-			stat_inc(MO_STAT_SPLIT_DROPS);
+			mo_stat_inc(MO_STAT_SPLIT_DROPS);
 			continue;
 		}
-		account(piece.site, w, bytes, true);
+		account(piece.site, mo_track_weight(&piece), bytes, true);
 	}
 out:
 	local_irq_restore(flags);
-	guard_exit(level);
+	mo_guard_exit(level);
+}
+
+void mo_track_preload(unsigned long nr_pages)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	account(preload_site, nr_pages, PAGE_SIZE, true);
+	local_irq_restore(flags);
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -572,7 +497,7 @@ u32 mo_track_preload_site(void)
 
 void mo_track_set_active(bool on)
 {
-	WRITE_ONCE(cfg.active, on);
+	WRITE_ONCE(mo_cfg.active, on);
 }
 
 /*
@@ -582,24 +507,23 @@ void mo_track_set_active(bool on)
  */
 void mo_cache_describe(const void *cache, char *buf, size_t len)
 {
+	static const char *const kinds[] = { "", "dma-", "rcl-", "cg-" };
 	unsigned long key = (unsigned long)cache;
 	const char *name;
 
 	if (key & 1) {
 		unsigned long size = key >> 8;
-		static const char *const kinds[] = { "", "dma-", "rcl-", "cg-" };
 		unsigned int kind = (key >> 1) & 3;
+		bool k = size >= 1024;
 
-		if (size > (2 * PAGE_SIZE))
+		if (size > 2 * PAGE_SIZE)
 			snprintf(buf, len, "kmalloc-large");
 		else if (kind == 1)
 			snprintf(buf, len, "dma-kmalloc-%lu%s",
-				 size >= 1024 ? size / 1024 : size,
-				 size >= 1024 ? "k" : "");
+				 k ? size / 1024 : size, k ? "k" : "");
 		else
 			snprintf(buf, len, "kmalloc-%s%lu%s", kinds[kind],
-				 size >= 1024 ? size / 1024 : size,
-				 size >= 1024 ? "k" : "");
+				 k ? size / 1024 : size, k ? "k" : "");
 		return;
 	}
 	name = mo_slab_cache_name(cache);
@@ -616,28 +540,24 @@ int mo_track_init(void)
 	u64 r = 4283353945ULL;	/* 2^(-1/256) in Q32 */
 	int cpu, i;
 
-	cfg.mode = memowner_params.mode;
-	cfg.depth = memowner_params.depth;
-	cfg.sample_bytes = memowner_params.sample_bytes;
-	cfg.active = false;
-	base_clock = local_clock();
+	mo_cfg.mode = memowner_params.mode;
+	mo_cfg.depth = memowner_params.depth;
+	mo_cfg.sample_bytes = memowner_params.sample_bytes;
+	mo_cfg.active = false;
+	base_jiffies = get_jiffies_64();
 
 	exp2_neg[0] = 1ULL << 32;
 	for (i = 1; i <= 256; i++)
 		exp2_neg[i] = (exp2_neg[i - 1] * r + (1ULL << 31)) >> 32;
 
 	for_each_possible_cpu(cpu) {
-		struct mo_cpu *c = per_cpu_ptr(&mo_cpu, cpu);
+		struct mo_hot *h = per_cpu_ptr(&mo_hot, cpu);
+		struct mo_cs_cache *cs = per_cpu_ptr(&mo_cs, cpu);
 
-		memset(c->stats, 0, sizeof(c->stats));
-		c->nesting = 0;
-		c->rng = get_random_u64() | 1;
-		c->countdown = 0;
-	}
-	for_each_possible_cpu(cpu) {
-		struct mo_cpu *c = per_cpu_ptr(&mo_cpu, cpu);
-
-		c->countdown = draw_interval(c);
+		memset(h, 0, sizeof(*h));
+		memset(cs->e, 0, sizeof(cs->e));
+		cs->rng = get_random_u64() | 1;
+		h->countdown = draw_interval(&cs->rng);
 	}
 	preload_site = mo_site_get(&k);
 	return preload_site ? 0 : -ENOMEM;

@@ -11,9 +11,13 @@
 #ifndef _MEMOWNER_TRACK_H
 #define _MEMOWNER_TRACK_H
 
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/stacktrace.h>
 #include <linux/types.h>
 #include "memowner.h"
 #include "owner.h"
+#include "params.h"
 
 /* One allocation as a probe sees it. */
 struct mo_alloc {
@@ -49,42 +53,146 @@ enum mo_stat {
 	MO_NR_STATS
 };
 
+#define MO_SKIP_MAX	8	/* frames above the owner we may have to skip */
+#define MO_CONTEXTS	3	/* task, softirq, hardirq */
+
+/* Hot per-CPU state, touched by every probe. */
+struct mo_hot {
+	unsigned int nesting;	/* re-entry guard: a bit per context level */
+	s64 countdown;		/* sample: bytes until the next sample */
+	u64 stats[MO_NR_STATS];
+};
+DECLARE_PER_CPU(struct mo_hot, mo_hot);
+
+/* Per-CPU stack buffers, one per context level so interrupts cannot clobber. */
+struct mo_stack_buf {
+	unsigned long b[MO_CONTEXTS][MEMOWNER_DEPTH_MAX + MO_SKIP_MAX];
+};
+DECLARE_PER_CPU(struct mo_stack_buf, mo_stack_buf);
+
+/* What the probes read on every event; changed only with probes detached. */
+struct mo_cfg {
+	enum memowner_mode mode;
+	unsigned int depth;
+	u64 sample_bytes;
+	bool active;		/* record allocations (frees are always handled) */
+};
+extern struct mo_cfg mo_cfg;
+
+static __always_inline void mo_stat_inc(enum mo_stat s)
+{
+	this_cpu_inc(mo_hot.stats[s]);
+}
+
+bool mo_sample_slow(void);
+
+/*
+ * Sampling decision: true when an allocation of @bytes is to be tracked.
+ * The countdown is per CPU; an interrupt racing with it can only make an
+ * interval a little longer or shorter, which sampling tolerates.
+ */
+static __always_inline bool mo_sampled(u64 bytes)
+{
+	if (likely(mo_cfg.mode != MEMOWNER_MODE_SAMPLE))
+		return true;
+	if (likely(this_cpu_sub_return(mo_hot.countdown, bytes) > 0)) {
+		mo_stat_inc(MO_STAT_SAMPLED_OUT);
+		return false;
+	}
+	return mo_sample_slow();
+}
+
+/* Enter the guarded section; false if re-entered (or in NMI), counted. */
+static __always_inline bool mo_guard_enter(unsigned int *level)
+{
+	unsigned int bit;
+
+	if (unlikely(in_nmi())) {
+		mo_stat_inc(MO_STAT_NMI);
+		return false;
+	}
+	*level = interrupt_context_level();	/* 0 task, 1 softirq, 2 hardirq */
+	bit = 1U << *level;
+	if (unlikely(this_cpu_read(mo_hot.nesting) & bit)) {
+		mo_stat_inc(MO_STAT_RECURSION);
+		return false;
+	}
+	this_cpu_or(mo_hot.nesting, bit);
+	barrier();
+	return true;
+}
+
+static __always_inline void mo_guard_exit(unsigned int level)
+{
+	barrier();
+	this_cpu_and(mo_hot.nesting, ~(1U << level));
+}
+
+/*
+ * Site of the current allocation, in the guarded section.  Inlined into
+ * each probe so that the unwinder starts from the probe itself: the fewer
+ * frames above the owner, the cheaper the unwind.
+ */
+struct mo_site_key;
+u32 mo_site_of_frames(const unsigned long *frames, unsigned int n,
+		      unsigned long call_site, struct mo_site_key *k);
+u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
+			struct mo_site_key *k);
+
+static __always_inline u32 mo_site_here(unsigned int level,
+					unsigned long call_site,
+					struct mo_site_key *k)
+{
+	unsigned long *buf;
+	unsigned int n, depth = mo_cfg.depth;
+
+	if (mo_cfg.mode == MEMOWNER_MODE_CALLSITE) {
+		if (call_site)
+			return mo_site_of_callsite(level, call_site, k);
+		depth = 1;	/* pages: the first frame outside the allocator */
+	}
+	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
+	n = stack_trace_save(buf, depth + MO_SKIP_MAX, 0);
+	return mo_site_of_frames(buf, n, call_site, k);
+}
+
+/* Store a prepared allocation (a->site set); in the guarded section. */
+void mo_track_record(struct mo_alloc *a);
+
 int mo_track_init(void);
 void mo_track_exit(void);
 
 /* Stop/resume recording; used around attach, detach and reset. */
 void mo_track_set_active(bool on);
 
-/* Sampling decision and site for an allocation of @bytes; 0 = not tracked. */
+/*
+ * Sampling decision and site for an allocation, for the kprobe paths where
+ * the stack is taken at function entry and the object known at return.
+ * 0 = not tracked.
+ */
 u32 mo_track_prepare(unsigned int src, unsigned long call_site,
 		     const void *cache, u64 bytes, u32 gfp, u8 mt);
 /* The site alone, without sampling (bulk paths sample object by object). */
 u32 mo_track_site(unsigned int src, unsigned long call_site,
 		  const void *cache, u32 gfp, u8 mt);
-/* Sampling decision alone: true when an allocation of @bytes is tracked. */
-bool mo_track_sample(u64 bytes);
-
+/* Record a prepared allocation outside a guarded section. */
 void mo_track_alloc(struct mo_alloc *a);
+
 /* Free of @key; @order is the page order for pages (ignored otherwise). */
 void mo_track_free(unsigned long key, unsigned int src, unsigned int order);
 /* mm_page_free_batched: only a free if mm_page_free was not seen. */
 void mo_track_free_batched(unsigned long pfn);
 /* A page block at @pfn now consists of blocks of @new_order. */
 void mo_track_split(unsigned long pfn, unsigned int new_order);
-void mo_track_nmi(void);
-void mo_track_count_event(unsigned int src, bool alloc);
 
 /* Account pages found in use at load to the "before load" site. */
 void mo_track_preload(unsigned long nr_pages);
 
 u64 mo_track_stat(enum mo_stat s);
-u64 mo_track_base_clock(void);		/* local_clock() at load */
 /* How many objects record @o stands for (1 unless sampling). */
 u32 mo_track_weight(const struct mo_obj *o);
 u64 mo_obj_bytes(const struct mo_obj *o);
-u64 mo_obj_ts_ns(const struct mo_obj *o);	/* local_clock() domain */
-u32 mo_track_ts_now(void);
-#define MO_TS_SHIFT	24	/* record timestamps count 2^24 ns (16.8 ms) */
+u64 mo_obj_ts_ns(const struct mo_obj *o);	/* ns since boot */
 
 /* The "allocated before load" site (source page). */
 u32 mo_track_preload_site(void);
