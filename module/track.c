@@ -78,7 +78,7 @@ static DEFINE_PER_CPU(struct mo_cs_cache, mo_cs);
  */
 #define MO_TS_JSHIFT	2
 static u64 base_jiffies;
-static u32 preload_site;
+u32 mo_preload_site;
 
 /* 2^(-i/256) for i = 0..256, Q32; filled at init. */
 static u64 exp2_neg[257];
@@ -109,19 +109,6 @@ u64 mo_obj_ts_ns(const struct mo_obj *o)
 				  ((u64)o->ts << MO_TS_JSHIFT));
 }
 
-u64 mo_obj_bytes(const struct mo_obj *o)
-{
-	u64 size = mo_obj_size(o);
-
-	switch (mo_obj_src(o)) {
-	case MEMOWNER_SRC_PAGE:
-		return PAGE_SIZE << mo_obj_order(o);
-	case MEMOWNER_SRC_VMALLOC:
-		return size << PAGE_SHIFT;
-	default:
-		return size;
-	}
-}
 
 /* ---- sampling ------------------------------------------------------- */
 
@@ -205,7 +192,7 @@ static u64 weight_q16(u64 bytes)
  * down at random, the coin being a hash of the record so that the free
  * makes the same choice as the allocation did.
  */
-static u32 sampled_weight(const struct mo_obj *o)
+u32 mo_sampled_weight(const struct mo_obj *o)
 {
 	u64 w, bytes;
 	u32 coin;
@@ -220,47 +207,19 @@ static u32 sampled_weight(const struct mo_obj *o)
 	return (w >> 16) + ((w & 0xffff) > coin);
 }
 
-u32 mo_track_weight(const struct mo_obj *o)
-{
-	if (likely(mo_cfg.mode != MEMOWNER_MODE_SAMPLE) ||
-	    o->site == preload_site)
-		return 1;
-	return sampled_weight(o);
-}
 
 /* ---- sites ------------------------------------------------------------ */
 
-/*
- * Sites from captured frames.  The top frames belong to memowner, the
- * tracepoint or kprobe machinery and the allocator; the owner's frame is
- * the call site when the event reports one, else the first frame outside
- * memowner and the page allocator.
- */
-u32 mo_site_of_frames(const unsigned long *buf, unsigned int n,
-		      unsigned long call_site, struct mo_site_key *k)
+bool mo_not_owner(unsigned long addr)
 {
-	unsigned int start = 0, i, depth;
+	return within_module_core(addr, THIS_MODULE) || mo_in_allocator(addr);
+}
 
-	depth = mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 : mo_cfg.depth;
-	if (call_site) {
-		for (i = 0; i < n && i <= MO_SKIP_MAX; i++) {
-			if (buf[i] == call_site) {
-				start = i;
-				goto found;
-			}
-		}
-	}
-	while (start < n && (within_module_core(buf[start], THIS_MODULE) ||
-			     mo_in_allocator(buf[start])))
-		start++;
-	if (start >= n) {
-		/* Nothing left (or the call site not on the stack). */
-		k->stack = call_site ? mo_depot_save(&call_site, 1)
-				     : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
-		return mo_site_get(k);
-	}
-found:
-	k->stack = mo_depot_save(buf + start, min(n - start, depth));
+u32 mo_site_of_frames(const unsigned long *frames, unsigned int n,
+		      struct mo_site_key *k)
+{
+	k->stack = n ? mo_depot_save(frames, n)
+		     : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
 	return mo_site_get(k);
 }
 
@@ -275,7 +234,8 @@ u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
 	if (likely(e->call_site == call_site && e->cache == k->cache &&
 		   e->gfp == k->gfp && e->src_mt == src_mt))
 		return e->site;
-	k->stack = mo_depot_save(&call_site, 1);
+	k->stack = call_site ? mo_depot_save(&call_site, 1)
+			     : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
 	e->site = mo_site_get(k);
 	e->call_site = call_site;
 	e->cache = k->cache;
@@ -331,7 +291,7 @@ static unsigned long unpreload(unsigned long pfn, unsigned int order)
 	if (!n)
 		return 0;
 	local_irq_save(flags);
-	account(preload_site, n, PAGE_SIZE, false);
+	account(mo_preload_site, n, PAGE_SIZE, false);
 	local_irq_restore(flags);
 	stat_add(MO_STAT_PRELOAD_FREES, n);
 	return n;
@@ -484,7 +444,7 @@ void mo_track_preload(unsigned long nr_pages)
 	unsigned long flags;
 
 	local_irq_save(flags);
-	account(preload_site, nr_pages, PAGE_SIZE, true);
+	account(mo_preload_site, nr_pages, PAGE_SIZE, true);
 	local_irq_restore(flags);
 }
 
@@ -492,7 +452,7 @@ void mo_track_preload(unsigned long nr_pages)
 
 u32 mo_track_preload_site(void)
 {
-	return preload_site;
+	return mo_preload_site;
 }
 
 void mo_track_set_active(bool on)
@@ -559,8 +519,8 @@ int mo_track_init(void)
 		cs->rng = get_random_u64() | 1;
 		h->countdown = draw_interval(&cs->rng);
 	}
-	preload_site = mo_site_get(&k);
-	return preload_site ? 0 : -ENOMEM;
+	mo_preload_site = mo_site_get(&k);
+	return mo_preload_site ? 0 : -ENOMEM;
 }
 
 void mo_track_exit(void)

@@ -11,9 +11,10 @@
 #ifndef _MEMOWNER_TRACK_H
 #define _MEMOWNER_TRACK_H
 
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
-#include <linux/stacktrace.h>
+#include <asm/unwind.h>
 #include <linux/types.h>
 #include "memowner.h"
 #include "owner.h"
@@ -129,31 +130,88 @@ static __always_inline void mo_guard_exit(unsigned int level)
 }
 
 /*
- * Site of the current allocation, in the guarded section.  Inlined into
- * each probe so that the unwinder starts from the probe itself: the fewer
- * frames above the owner, the cheaper the unwind.
+ * Site of the current allocation, in the guarded section.
+ *
+ * The unwind is the cost of stack mode, so it is done here, inline in the
+ * probe (the fewer frames above the owner, the fewer to walk), with the
+ * unwinder's own iterator rather than stack_trace_save(): frames are
+ * skipped until the owner's frame -- the call site the event reports, or
+ * else the first frame outside memowner and the page allocator -- and the
+ * walk stops after exactly @depth frames of the owner.
  */
 struct mo_site_key;
 u32 mo_site_of_frames(const unsigned long *frames, unsigned int n,
-		      unsigned long call_site, struct mo_site_key *k);
+		      struct mo_site_key *k);
 u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
 			struct mo_site_key *k);
+bool mo_not_owner(unsigned long addr);	/* memowner or page allocator */
+
+static __always_inline unsigned int mo_unwind(unsigned long *buf,
+					      unsigned int depth,
+					      unsigned long call_site)
+{
+	unsigned long skipped[MO_SKIP_MAX + 1], addr;
+	unsigned int n = 0, nskip = 0, i;
+	struct unwind_state state;
+
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		if (n) {
+			buf[n++] = addr;
+			if (n == depth)
+				break;
+			continue;
+		}
+		if (call_site ? addr == call_site : !mo_not_owner(addr)) {
+			buf[n++] = addr;
+			if (n == depth)
+				break;
+			continue;
+		}
+		if (nskip <= MO_SKIP_MAX) {
+			skipped[nskip++] = addr;
+			continue;
+		}
+		/* The call site is not on the stack: fall back to skipping. */
+		for (i = 0; i < nskip && mo_not_owner(skipped[i]); i++)
+			;
+		for (; i < nskip && n < depth; i++)
+			buf[n++] = skipped[i];
+		if (n < depth)
+			buf[n++] = addr;
+		if (n == depth)
+			break;
+		call_site = 0;
+	}
+	if (!n && call_site) {
+		/* The stack ended before the call site showed up. */
+		for (i = 0; i < nskip && mo_not_owner(skipped[i]); i++)
+			;
+		for (; i < nskip && n < depth; i++)
+			buf[n++] = skipped[i];
+	}
+	return n;
+}
 
 static __always_inline u32 mo_site_here(unsigned int level,
 					unsigned long call_site,
 					struct mo_site_key *k)
 {
-	unsigned long *buf;
-	unsigned int n, depth = mo_cfg.depth;
+	unsigned long *buf, frame;
+	unsigned int n;
 
 	if (mo_cfg.mode == MEMOWNER_MODE_CALLSITE) {
-		if (call_site)
-			return mo_site_of_callsite(level, call_site, k);
-		depth = 1;	/* pages: the first frame outside the allocator */
+		/* Pages carry no call site: the first frame of the owner. */
+		if (!call_site && mo_unwind(&frame, 1, 0))
+			call_site = frame;
+		return mo_site_of_callsite(level, call_site, k);
 	}
 	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
-	n = stack_trace_save(buf, depth + MO_SKIP_MAX, 0);
-	return mo_site_of_frames(buf, n, call_site, k);
+	n = mo_unwind(buf, mo_cfg.depth, call_site);
+	return mo_site_of_frames(buf, n, k);
 }
 
 /* Store a prepared allocation (a->site set); in the guarded section. */
@@ -189,9 +247,29 @@ void mo_track_split(unsigned long pfn, unsigned int new_order);
 void mo_track_preload(unsigned long nr_pages);
 
 u64 mo_track_stat(enum mo_stat s);
+static inline u64 mo_obj_bytes(const struct mo_obj *o)
+{
+	switch (mo_obj_src(o)) {
+	case MEMOWNER_SRC_PAGE:
+		return PAGE_SIZE << mo_obj_order(o);
+	case MEMOWNER_SRC_VMALLOC:
+		return (u64)mo_obj_size(o) << PAGE_SHIFT;
+	default:
+		return mo_obj_size(o);
+	}
+}
+
+extern u32 mo_preload_site;
+u32 mo_sampled_weight(const struct mo_obj *o);
+
 /* How many objects record @o stands for (1 unless sampling). */
-u32 mo_track_weight(const struct mo_obj *o);
-u64 mo_obj_bytes(const struct mo_obj *o);
+static inline u32 mo_track_weight(const struct mo_obj *o)
+{
+	if (likely(mo_cfg.mode != MEMOWNER_MODE_SAMPLE) ||
+	    o->site == mo_preload_site)
+		return 1;
+	return mo_sampled_weight(o);
+}
 u64 mo_obj_ts_ns(const struct mo_obj *o);	/* ns since boot */
 
 /* The "allocated before load" site (source page). */
