@@ -156,9 +156,10 @@ u32 mo_depot_sentinel(unsigned int which)
 	return sentinels[which];
 }
 
+/* Stacks stored, sentinels not counted. */
 unsigned long mo_depot_count(void)
 {
-	return READ_ONCE(nr_records);
+	return READ_ONCE(nr_records) - (MO_NR_SENTINELS - 1);
 }
 
 unsigned long mo_depot_drops(void)
@@ -190,7 +191,7 @@ int mo_depot_init(unsigned long max_stacks, unsigned int depth)
 	unsigned long nr_buckets = roundup_pow_of_two(max_stacks);
 	int i;
 
-	max_records = max_stacks + MO_NR_SENTINELS;
+	max_records = max_stacks + MO_NR_SENTINELS - 1;
 	arena_size = max_records *
 		     ALIGN(sizeof(struct mo_stack) + depth * sizeof(unsigned long), 8);
 	arena = vzalloc(arena_size);

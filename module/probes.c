@@ -399,7 +399,8 @@ static int pages_bulk_entry(struct kretprobe_instance *ri,
 	d->list = (struct list_head *)regs_get_kernel_argument(regs, 4);
 	d->array = (struct page **)regs_get_kernel_argument(regs, 5);
 	d->first = d->list ? d->list->next : NULL;
-	d->site = mo_track_site(MEMOWNER_SRC_PAGE, 0, NULL, d->gfp,
+	d->site = mo_track_site(MEMOWNER_SRC_PAGE, entry_ret_ip(regs), NULL,
+				d->gfp,
 				(d->gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) /
 				__GFP_MOVABLE);
 	return d->site ? 0 : 1;

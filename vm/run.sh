@@ -36,6 +36,15 @@ mkdir -p "$outdir"
 
 # oops=panic + panic=-1 + -no-reboot: a crashed guest stops at once instead
 # of hanging until the timeout.
+#
+# thread=single: one host thread runs all vCPUs, interleaved.  With
+# multi-threaded TCG, a vCPU executing kernel text that another vCPU is
+# live-patching (static keys flipped by tracepoint registration while every
+# CPU is in kfree()) was seen to execute the transient int3 after the patch
+# had completed -- "Oops: int3" in kfree on 6.12 -- an emulator artefact of
+# cross-modifying code that real CPUs, which serialise on the kernel's
+# sync_core() IPIs, do not have.  Interleaved vCPUs still run the kernel's
+# SMP paths concurrently (preempted at any translation block).
 cmdline="console=ttyS0 loglevel=7 oops=panic panic=-1 MEMOWNER_RUN=$run $append"
 
 tailpid=
@@ -47,7 +56,7 @@ fi
 set +e
 # shellcheck disable=SC2086
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-nodefaults -no-user-config -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	-nodefaults -no-user-config -accel tcg,thread=single -cpu max -smp "$smp" -m "$mem" \
 	$icount -display none -monitor none -no-reboot \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/guest.log" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null

@@ -1,0 +1,1212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memowner_test.ko: allocate, hold and free kernel memory on command.
+ *
+ * The memowner selftests need allocations whose owner, size, context and
+ * stack they know in advance, so that they can compare memowner's report
+ * with the truth.  This module makes them on request, through debugfs:
+ *
+ *   /sys/kernel/debug/memowner_test/control   (0200, one command per write)
+ *     alloc KIND COUNT SIZE [cpu=N] [ctx=process|softirq|hardirq]
+ *     free KIND
+ *     stress COUNT SIZE
+ *     reset
+ *   /sys/kernel/debug/memowner_test/held      (0400)
+ *     KIND count=N bytes_req=N bytes_alloc=N pages=N     per KIND held
+ *     stress allocs=N frees=N                            when nonzero
+ *   /sys/kernel/debug/memowner_test/pfns      (0400)
+ *     PFN ORDER KIND           per held block of pages, split, pages_bulk
+ *
+ * KIND is one of kmalloc, cache, pages, split, vmalloc, percpu, cache_bulk,
+ * pages_bulk.  COUNT is 1..1048576 in process context, 1..4096 in softirq
+ * and hardirq context.  SIZE is bytes for kmalloc and vmalloc (1..4 MiB),
+ * cache and cache_bulk (8..8192; at most 8 sizes, i.e. caches, per load),
+ * percpu (1..4096); the order for pages (0..10) and split (1..10); 0 for
+ * pages_bulk.  stress takes COUNT 1..16M and SIZE 8..4 MiB (each object
+ * carries the list node it is handed over with).
+ *
+ * A write returns its length, -EINVAL for a malformed command or an
+ * out-of-range value, -ENOMEM when an allocation fails (and then the
+ * command holds nothing: what it got is freed again), -EINTR when the
+ * writer is killed during a process-context allocation, and -EIO when the
+ * allocation did not run in the context asked for (a bug; never expected).
+ *
+ * held counts objects (split, pages_bulk: order-0 pages; pages: blocks);
+ * bytes_req is the sum of SIZE (page kinds: the block's bytes), bytes_alloc
+ * the sum of ksize() for slab kinds, of the pages' bytes for page kinds, of
+ * PAGE_ALIGN(SIZE) for vmalloc and of SIZE * num_possible_cpus() for percpu;
+ * pages counts the base pages of page kinds and vmalloc.
+ *
+ * Every allocation is made from a noinline, non-cloned function named
+ * memowner_test_<kind>() (memowner_test_stress_alloc() for stress) that does
+ * more work after the allocator call, so that the function is a frame of its
+ * own in the allocation's stack trace and the allocator's call site lies
+ * inside it.
+ *
+ * Contexts:
+ *   process  the writer itself, or with cpu=N a work item bound to CPU N
+ *            (work_on_cpu()), GFP_KERNEL;
+ *   softirq  a timer added on the CPU with add_timer_on(): the allocation
+ *            runs in its callback, from TIMER_SOFTIRQ, GFP_ATOMIC;
+ *   hardirq  an IRQ_WORK_INIT_HARD irq_work queued on the CPU it is to run
+ *            on: irq_work_queue() raises the irq_work self-IPI and the
+ *            callback runs from that interrupt, GFP_ATOMIC.  With cpu=N the
+ *            irq_work is queued from a work item bound to CPU N.  A remote
+ *            irq_work_queue_on() or smp_call_function_single() is not used
+ *            because a target CPU idling in a polling state runs that queue
+ *            from the idle task, not from an interrupt.
+ * Every callback checks the context it runs in (in_task(),
+ * in_serving_softirq(), in_hardirq()) and the CPU, and fails the command
+ * with -EIO on a mismatch.
+ *
+ * vmalloc sleeps, so it is process context only.  kmem_cache_alloc_bulk()
+ * must be called with interrupts enabled (6.1 enables them on the way out),
+ * so cache_bulk is process or softirq context only.  On PREEMPT_RT no
+ * allocation may be made in hardirq context at all.
+ */
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/*
+ * The allocating functions must stay frames of their own under their own
+ * names: noinline alone still lets GCC clone them (.constprop, .isra), which
+ * renames the frame.  noipa forbids that as well.
+ */
+#if __has_attribute(__noipa__)
+#define __mot_noipa __attribute__((__noipa__))
+#else
+#define __mot_noipa
+#endif
+
+#define MOT_CMD_MAX		128
+#define MOT_MAX_ARGS		8
+#define MOT_MAX_COUNT		SZ_1M		/* process context */
+#define MOT_MAX_COUNT_ATOMIC	4096UL		/* softirq, hardirq */
+#define MOT_MAX_SIZE		SZ_4M
+#define MOT_MAX_ORDER		10
+#define MOT_CACHE_MIN		8
+#define MOT_CACHE_MAX		8192
+#define MOT_PERCPU_MAX		4096
+#define MOT_MAX_CACHES		8
+#define MOT_STRESS_MAX		SZ_16M
+#define MOT_STRESS_BATCH	32
+
+enum mot_kind {
+	MOT_KMALLOC,
+	MOT_CACHE,
+	MOT_PAGES,
+	MOT_SPLIT,
+	MOT_VMALLOC,
+	MOT_PERCPU,
+	MOT_CACHE_BULK,
+	MOT_PAGES_BULK,
+	MOT_NR_KINDS
+};
+
+static const char *const mot_kind_names[MOT_NR_KINDS] = {
+	[MOT_KMALLOC]		= "kmalloc",
+	[MOT_CACHE]		= "cache",
+	[MOT_PAGES]		= "pages",
+	[MOT_SPLIT]		= "split",
+	[MOT_VMALLOC]		= "vmalloc",
+	[MOT_PERCPU]		= "percpu",
+	[MOT_CACHE_BULK]	= "cache_bulk",
+	[MOT_PAGES_BULK]	= "pages_bulk",
+};
+
+enum mot_ctx {
+	MOT_CTX_PROCESS,
+	MOT_CTX_SOFTIRQ,
+	MOT_CTX_HARDIRQ,
+};
+
+/*
+ * The objects of one successful alloc command.  objs[] holds kmalloc,
+ * cache and vmalloc pointers, percpu pointers (cast), or struct page
+ * pointers: one per block for pages, one per base page for split and
+ * pages_bulk.
+ */
+struct mot_batch {
+	struct list_head node;
+	enum mot_kind kind;
+	size_t size;			/* the command's SIZE */
+	unsigned int order;		/* pages, split: order of one allocation */
+	struct kmem_cache *cache;	/* cache, cache_bulk */
+	unsigned long nr;		/* objects in objs[] */
+	void **objs;
+	u64 bytes_req;
+	u64 bytes_alloc;
+	u64 pages;
+};
+
+/* One alloc command on its way to the context that allocates. */
+struct mot_req {
+	struct mot_batch *b;
+	unsigned long count;	/* entries of b->objs to fill */
+	gfp_t gfp;
+	enum mot_ctx ctx;
+	int cpu;		/* -1: the writer's own context */
+	int err;
+	struct completion done;
+	struct timer_list timer;
+	struct irq_work iw;
+};
+
+struct mot_cache {
+	unsigned int size;
+	struct kmem_cache *cache;
+	char name[32];
+};
+
+/* Serialises commands and readers; everything below is under it. */
+static DEFINE_MUTEX(mot_lock);
+static struct list_head mot_batches[MOT_NR_KINDS];
+static struct mot_cache mot_caches[MOT_MAX_CACHES];
+static struct dentry *mot_dir;
+
+static atomic64_t mot_stress_allocs = ATOMIC64_INIT(0);
+static atomic64_t mot_stress_frees = ATOMIC64_INIT(0);
+
+static bool mot_page_kind(enum mot_kind kind)
+{
+	return kind == MOT_PAGES || kind == MOT_SPLIT || kind == MOT_PAGES_BULK;
+}
+
+/* Give the CPU away now and then in long process-context loops. */
+static bool mot_yield(const struct mot_req *req)
+{
+	if (req->ctx != MOT_CTX_PROCESS)
+		return false;
+	cond_resched();
+	return req->cpu < 0 && fatal_signal_pending(current);
+}
+
+/* A no-op constructor: a cache with one is never merged with another. */
+static void mot_cache_ctor(void *obj)
+{
+}
+
+/*
+ * The module's own cache of objects of @size bytes, created on first use.
+ * Caches live until unload.  The constructor keeps slab merging from
+ * handing back an existing kmalloc-N cache, so that the objects really
+ * come from a cache named memowner_test_<size>.
+ */
+static struct kmem_cache *mot_get_cache(unsigned int size)
+{
+	struct mot_cache *c;
+	int i;
+
+	for (i = 0; i < MOT_MAX_CACHES; i++) {
+		c = &mot_caches[i];
+		if (c->cache && c->size == size)
+			return c->cache;
+		if (!c->cache)
+			break;
+	}
+	if (i == MOT_MAX_CACHES)
+		return ERR_PTR(-EINVAL);
+	snprintf(c->name, sizeof(c->name), "memowner_test_%u", size);
+	c->cache = kmem_cache_create(c->name, size, 0, 0, mot_cache_ctor);
+	if (!c->cache)
+		return ERR_PTR(-ENOMEM);
+	c->size = size;
+	return c->cache;
+}
+
+/* The allocating frames, one per kind.  They fill req->b->objs[]. */
+
+static noinline __mot_noipa int memowner_test_kmalloc(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+
+	while (b->nr < req->count) {
+		void *p = kmalloc(b->size, req->gfp);
+
+		if (!p)
+			return -ENOMEM;
+		b->objs[b->nr++] = p;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+static noinline __mot_noipa int memowner_test_cache_alloc(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+
+	while (b->nr < req->count) {
+		void *p = kmem_cache_alloc(b->cache, req->gfp);
+
+		if (!p)
+			return -ENOMEM;
+		b->objs[b->nr++] = p;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+static noinline __mot_noipa int memowner_test_pages(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+
+	while (b->nr < req->count) {
+		struct page *page = alloc_pages(req->gfp, b->order);
+
+		if (!page)
+			return -ENOMEM;
+		b->objs[b->nr++] = page;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+/* One non-compound block of 2^order pages, split into order-0 pages. */
+static noinline __mot_noipa int memowner_test_split(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+	unsigned long i;
+
+	while (b->nr < req->count) {
+		struct page *page = alloc_pages(req->gfp, b->order);
+
+		if (!page)
+			return -ENOMEM;
+		split_page(page, b->order);
+		for (i = 0; i < (1UL << b->order); i++)
+			b->objs[b->nr++] = page + i;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+static noinline __mot_noipa int memowner_test_vmalloc(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+
+	while (b->nr < req->count) {
+		void *p = vmalloc(b->size);
+
+		if (!p)
+			return -ENOMEM;
+		b->objs[b->nr++] = p;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+static noinline __mot_noipa int memowner_test_percpu(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+
+	while (b->nr < req->count) {
+		void __percpu *p = __alloc_percpu_gfp(b->size, 8, req->gfp);
+
+		if (!p)
+			return -ENOMEM;
+		b->objs[b->nr++] = (__force void *)p;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
+/* One call for all COUNT objects; SLUB gives all of them or none. */
+static noinline __mot_noipa int memowner_test_cache_bulk(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+	int n;
+
+	n = kmem_cache_alloc_bulk(b->cache, req->gfp, req->count, b->objs);
+	b->nr = n > 0 ? n : 0;
+	barrier();
+	return b->nr == req->count ? 0 : -ENOMEM;
+}
+
+/*
+ * One call for all COUNT pages.  The bulk allocator may return fewer than
+ * asked (it fills the array's empty tail and returns how many entries are
+ * populated); it is called again while it makes progress, as its callers
+ * in the kernel do.
+ */
+static noinline __mot_noipa int memowner_test_pages_bulk(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+	struct page **pages = (struct page **)b->objs;
+	unsigned long n;
+
+	for (;;) {
+		n = alloc_pages_bulk_array(req->gfp, req->count, pages);
+		if (n == b->nr)
+			break;
+		b->nr = n;
+		if (n == req->count)
+			break;
+	}
+	barrier();
+	return b->nr == req->count ? 0 : -ENOMEM;
+}
+
+static bool mot_in_ctx(const struct mot_req *req)
+{
+	if (req->cpu >= 0 && raw_smp_processor_id() != req->cpu)
+		return false;
+	switch (req->ctx) {
+	case MOT_CTX_PROCESS:
+		return in_task();
+	case MOT_CTX_SOFTIRQ:
+		return in_serving_softirq() && !in_hardirq() && !in_nmi();
+	case MOT_CTX_HARDIRQ:
+		return in_hardirq() && !in_nmi();
+	}
+	return false;
+}
+
+/* Runs in the requested context: make the allocations of one command. */
+static int mot_do_alloc(struct mot_req *req)
+{
+	if (!mot_in_ctx(req))
+		return -EIO;
+
+	switch (req->b->kind) {
+	case MOT_KMALLOC:
+		return memowner_test_kmalloc(req);
+	case MOT_CACHE:
+		return memowner_test_cache_alloc(req);
+	case MOT_PAGES:
+		return memowner_test_pages(req);
+	case MOT_SPLIT:
+		return memowner_test_split(req);
+	case MOT_VMALLOC:
+		return memowner_test_vmalloc(req);
+	case MOT_PERCPU:
+		return memowner_test_percpu(req);
+	case MOT_CACHE_BULK:
+		return memowner_test_cache_bulk(req);
+	case MOT_PAGES_BULK:
+		return memowner_test_pages_bulk(req);
+	case MOT_NR_KINDS:
+		break;
+	}
+	return -EINVAL;
+}
+
+static long mot_process_fn(void *arg)
+{
+	return mot_do_alloc(arg);
+}
+
+static void mot_timer_fn(struct timer_list *t)
+{
+	struct mot_req *req = from_timer(req, t, timer);
+
+	req->err = mot_do_alloc(req);
+	complete(&req->done);
+}
+
+static void mot_irq_work_fn(struct irq_work *iw)
+{
+	struct mot_req *req = container_of(iw, struct mot_req, iw);
+
+	req->err = mot_do_alloc(req);
+	complete(&req->done);
+}
+
+/*
+ * Raise the irq_work on this CPU: irq_work_queue() sends the irq_work
+ * self-IPI (or, without one, leaves it to the next timer interrupt), so
+ * the callback runs from an interrupt here.  Called from the writer or
+ * from a work item bound to the target CPU.
+ */
+static long mot_hardirq_fn(void *arg)
+{
+	struct mot_req *req = arg;
+
+	preempt_disable();
+	req->cpu = smp_processor_id();
+	irq_work_queue(&req->iw);
+	preempt_enable();
+	wait_for_completion(&req->done);
+	/* The callback may still be returning; req is freed after us. */
+	irq_work_sync(&req->iw);
+	return req->err;
+}
+
+/* Run the allocations of @req in its context and wait for them. */
+static int mot_dispatch(struct mot_req *req, bool cpu_given)
+{
+	int ret;
+
+	if (req->ctx == MOT_CTX_PROCESS && !cpu_given)
+		return mot_do_alloc(req);
+
+	/* Keep the CPU online until the allocation has run on it. */
+	cpus_read_lock();
+	if (!cpu_given)
+		req->cpu = raw_smp_processor_id();
+	if (!cpu_online(req->cpu)) {
+		cpus_read_unlock();
+		return -EINVAL;
+	}
+	switch (req->ctx) {
+	case MOT_CTX_PROCESS:
+		ret = work_on_cpu(req->cpu, mot_process_fn, req);
+		break;
+	case MOT_CTX_SOFTIRQ:
+		timer_setup(&req->timer, mot_timer_fn, 0);
+		req->timer.expires = jiffies;
+		add_timer_on(&req->timer, req->cpu);
+		wait_for_completion(&req->done);
+		/* Waits for the callback to return before req is freed. */
+		del_timer_sync(&req->timer);
+		ret = req->err;
+		break;
+	case MOT_CTX_HARDIRQ:
+		if (cpu_given)
+			ret = work_on_cpu(req->cpu, mot_hardirq_fn, req);
+		else
+			ret = mot_hardirq_fn(req);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	cpus_read_unlock();
+	return ret;
+}
+
+/* Free what a batch holds, in process context. */
+static void mot_free_objs(struct mot_batch *b)
+{
+	unsigned long i;
+
+	switch (b->kind) {
+	case MOT_CACHE_BULK:
+		if (b->nr)
+			kmem_cache_free_bulk(b->cache, b->nr, b->objs);
+		b->nr = 0;
+		return;
+	case MOT_PAGES_BULK:
+		/* Frees through the batched page-list path. */
+		if (b->nr)
+			release_pages((struct page **)b->objs, b->nr);
+		b->nr = 0;
+		return;
+	default:
+		break;
+	}
+
+	for (i = 0; i < b->nr; i++) {
+		void *p = b->objs[i];
+
+		switch (b->kind) {
+		case MOT_KMALLOC:
+			kfree(p);
+			break;
+		case MOT_CACHE:
+			kmem_cache_free(b->cache, p);
+			break;
+		case MOT_PAGES:
+			__free_pages(p, b->order);
+			break;
+		case MOT_SPLIT:
+			__free_page((struct page *)p);
+			break;
+		case MOT_VMALLOC:
+			vfree(p);
+			break;
+		case MOT_PERCPU:
+			free_percpu((__force void __percpu *)p);
+			break;
+		default:
+			break;
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+	b->nr = 0;
+}
+
+static void mot_free_batch(struct mot_batch *b)
+{
+	mot_free_objs(b);
+	kvfree(b->objs);
+	kfree(b);
+}
+
+static void mot_free_kind(enum mot_kind kind)
+{
+	struct mot_batch *b, *tmp;
+
+	list_for_each_entry_safe(b, tmp, &mot_batches[kind], node) {
+		list_del(&b->node);
+		mot_free_batch(b);
+	}
+}
+
+static void mot_free_all(void)
+{
+	int k;
+
+	for (k = 0; k < MOT_NR_KINDS; k++)
+		mot_free_kind(k);
+}
+
+/* Sum up what a batch holds, for "held" (process context, after alloc). */
+static void mot_account(struct mot_batch *b)
+{
+	unsigned long i;
+	size_t vsize = PAGE_ALIGN(b->size);
+
+	switch (b->kind) {
+	case MOT_KMALLOC:
+	case MOT_CACHE:
+	case MOT_CACHE_BULK:
+		for (i = 0; i < b->nr; i++)
+			b->bytes_alloc += ksize(b->objs[i]);
+		b->bytes_req = (u64)b->nr * b->size;
+		break;
+	case MOT_PAGES:
+		b->bytes_req = (u64)b->nr * (PAGE_SIZE << b->order);
+		b->bytes_alloc = b->bytes_req;
+		b->pages = (u64)b->nr << b->order;
+		break;
+	case MOT_SPLIT:
+	case MOT_PAGES_BULK:
+		b->bytes_req = (u64)b->nr * PAGE_SIZE;
+		b->bytes_alloc = b->bytes_req;
+		b->pages = b->nr;
+		break;
+	case MOT_VMALLOC:
+		b->bytes_req = (u64)b->nr * b->size;
+		b->bytes_alloc = (u64)b->nr * vsize;
+		b->pages = (u64)b->nr * (vsize >> PAGE_SHIFT);
+		break;
+	case MOT_PERCPU:
+		b->bytes_req = (u64)b->nr * b->size;
+		b->bytes_alloc = b->bytes_req * num_possible_cpus();
+		break;
+	case MOT_NR_KINDS:
+		break;
+	}
+}
+
+/* Validate COUNT and SIZE of "alloc KIND COUNT SIZE" in context @ctx. */
+static int mot_check_alloc(enum mot_kind kind, unsigned long count,
+			   unsigned long size, enum mot_ctx ctx)
+{
+	unsigned long max = ctx == MOT_CTX_PROCESS ? MOT_MAX_COUNT : MOT_MAX_COUNT_ATOMIC;
+
+	if (count < 1 || count > max)
+		return -EINVAL;
+	/* PREEMPT_RT's slab and page allocators take sleeping locks. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && ctx == MOT_CTX_HARDIRQ)
+		return -EINVAL;
+	switch (kind) {
+	case MOT_KMALLOC:
+		return size >= 1 && size <= MOT_MAX_SIZE ? 0 : -EINVAL;
+	case MOT_VMALLOC:
+		if (ctx != MOT_CTX_PROCESS)
+			return -EINVAL;
+		return size >= 1 && size <= MOT_MAX_SIZE ? 0 : -EINVAL;
+	case MOT_CACHE_BULK:
+		if (ctx == MOT_CTX_HARDIRQ)
+			return -EINVAL;
+		fallthrough;
+	case MOT_CACHE:
+		return size >= MOT_CACHE_MIN && size <= MOT_CACHE_MAX ? 0 : -EINVAL;
+	case MOT_PAGES:
+		return size <= MOT_MAX_ORDER ? 0 : -EINVAL;
+	case MOT_SPLIT:
+		return size >= 1 && size <= MOT_MAX_ORDER ? 0 : -EINVAL;
+	case MOT_PERCPU:
+		return size >= 1 && size <= MOT_PERCPU_MAX ? 0 : -EINVAL;
+	case MOT_PAGES_BULK:
+		return size == 0 ? 0 : -EINVAL;
+	case MOT_NR_KINDS:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size,
+		     enum mot_ctx ctx, int cpu)
+{
+	struct mot_batch *b;
+	struct mot_req *req;
+	unsigned long entries = count;
+	int ret;
+
+	ret = mot_check_alloc(kind, count, size, ctx);
+	if (ret)
+		return ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!b || !req) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	b->kind = kind;
+	b->size = size;
+	if (kind == MOT_PAGES || kind == MOT_SPLIT)
+		b->order = size;
+	if (kind == MOT_SPLIT)
+		entries = count << size;
+	if (kind == MOT_CACHE || kind == MOT_CACHE_BULK) {
+		b->cache = mot_get_cache(size);
+		if (IS_ERR(b->cache)) {
+			ret = PTR_ERR(b->cache);
+			goto out;
+		}
+	}
+	/*
+	 * The holding array is made here, in process context, before the
+	 * allocation is handed to an atomic context.  It is zeroed: the
+	 * bulk page allocator fills only its NULL entries.
+	 */
+	b->objs = kvcalloc(entries, sizeof(void *), GFP_KERNEL | __GFP_NOWARN);
+	if (!b->objs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	req->b = b;
+	req->count = entries;
+	req->ctx = ctx;
+	req->cpu = cpu;
+	req->gfp = ctx == MOT_CTX_PROCESS ? GFP_KERNEL : GFP_ATOMIC;
+	init_completion(&req->done);
+	req->iw = IRQ_WORK_INIT_HARD(mot_irq_work_fn);
+
+	ret = mot_dispatch(req, cpu >= 0);
+	if (ret)
+		goto out;
+	mot_account(b);
+	list_add_tail(&b->node, &mot_batches[kind]);
+	b = NULL;
+out:
+	if (b)
+		mot_free_batch(b);
+	kfree(req);
+	return ret;
+}
+
+/* stress: per-CPU kthreads allocate and free, half of it across CPUs. */
+
+struct mot_stress;
+
+struct mot_stress_worker {
+	struct mot_stress *st;
+	struct task_struct *task;
+	struct llist_head inbox;	/* objects handed to us to free */
+	struct mot_stress_worker *peer;	/* gets half of our objects */
+	unsigned long quota;
+	int err;
+};
+
+struct mot_stress {
+	size_t size;
+	struct completion go;
+	atomic_t producing;		/* workers still allocating */
+	wait_queue_head_t wq;
+	atomic_t running;		/* workers not done yet */
+	struct completion done;
+	unsigned int nr;
+	struct mot_stress_worker w[];
+};
+
+static noinline __mot_noipa void *memowner_test_stress_alloc(size_t size)
+{
+	void *p = kmalloc(size, GFP_KERNEL);
+
+	if (p)
+		atomic64_inc(&mot_stress_allocs);
+	barrier();
+	return p;
+}
+
+static void mot_stress_free(void *p)
+{
+	kfree(p);
+	atomic64_inc(&mot_stress_frees);
+}
+
+static void mot_stress_drain(struct mot_stress_worker *w)
+{
+	struct llist_node *n, *next;
+
+	llist_for_each_safe(n, next, llist_del_all(&w->inbox))
+		mot_stress_free(n);
+}
+
+static int mot_stress_fn(void *arg)
+{
+	struct mot_stress_worker *w = arg;
+	struct mot_stress *st = w->st;
+	void *batch[MOT_STRESS_BATCH];
+	unsigned long n, i;
+
+	/* Start all workers together so that they really run concurrently. */
+	wait_for_completion(&st->go);
+
+	while (w->quota && !w->err) {
+		n = min_t(unsigned long, w->quota, MOT_STRESS_BATCH);
+		for (i = 0; i < n; i++) {
+			batch[i] = memowner_test_stress_alloc(st->size);
+			if (!batch[i]) {
+				w->err = -ENOMEM;
+				break;
+			}
+		}
+		n = i;
+		w->quota -= n;
+		/*
+		 * Free every other object here; hand the rest to the peer on
+		 * the next CPU, which frees them there.  An object carries its
+		 * own list node: the stress SIZE is at least 8 bytes.
+		 */
+		for (i = 0; i < n; i++) {
+			if (i & 1)
+				llist_add(batch[i], &w->peer->inbox);
+			else
+				mot_stress_free(batch[i]);
+		}
+		mot_stress_drain(w);
+		cond_resched();
+	}
+
+	/*
+	 * Keep freeing what the others hand over until every worker has
+	 * stopped allocating; their llist_add()s are ordered before their
+	 * decrement, so the last drain below gets everything.
+	 */
+	if (atomic_dec_and_test(&st->producing))
+		wake_up_all(&st->wq);
+	while (atomic_read_acquire(&st->producing)) {
+		mot_stress_drain(w);
+		wait_event_timeout(st->wq, !atomic_read(&st->producing), 1);
+	}
+	mot_stress_drain(w);
+
+	if (atomic_dec_and_test(&st->running))
+		complete(&st->done);
+	return 0;
+}
+
+static int mot_stress(unsigned long count, unsigned long size)
+{
+	struct mot_stress *st;
+	unsigned int nr, i, created = 0;
+	int cpu, ret = 0;
+
+	if (count < 1 || count > MOT_STRESS_MAX || size < sizeof(struct llist_node) ||
+	    size > MOT_MAX_SIZE)
+		return -EINVAL;
+
+	/* The set of CPUs stays fixed while the workers are bound to them. */
+	cpus_read_lock();
+	nr = num_online_cpus();
+	st = kzalloc(struct_size(st, w, nr), GFP_KERNEL);
+	if (!st) {
+		cpus_read_unlock();
+		return -ENOMEM;
+	}
+	st->size = size;
+	st->nr = nr;
+	init_completion(&st->go);
+	init_waitqueue_head(&st->wq);
+	init_completion(&st->done);
+
+	i = 0;
+	for_each_online_cpu(cpu) {
+		struct mot_stress_worker *w = &st->w[i];
+		struct task_struct *t;
+
+		if (i == nr)
+			break;
+		w->st = st;
+		init_llist_head(&w->inbox);
+		w->quota = count / nr + (i < count % nr);
+		t = kthread_create_on_cpu(mot_stress_fn, w, cpu, "mo_stress/%u");
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			break;
+		}
+		/* Keeps the task around for kthread_stop() after it exited. */
+		get_task_struct(t);
+		w->task = t;
+		i++;
+	}
+	created = i;
+	for (i = 0; i < created; i++)
+		st->w[i].peer = &st->w[(i + 1) % created];
+	atomic_set(&st->producing, created);
+	atomic_set(&st->running, created);
+
+	if (!ret) {
+		for (i = 0; i < created; i++)
+			wake_up_process(st->w[i].task);
+		complete_all(&st->go);
+		/*
+		 * Wait for the workers themselves: a kthread_stop() that came
+		 * before a worker first ran would keep it from running at all.
+		 * A long stress must not look like a hung task: wake up now
+		 * and then.
+		 */
+		while (!wait_for_completion_timeout(&st->done, HZ))
+			;
+	}
+	/* Reaps the workers; those never woken exit without running. */
+	for (i = 0; i < created; i++) {
+		kthread_stop(st->w[i].task);
+		put_task_struct(st->w[i].task);
+		if (!ret && st->w[i].err)
+			ret = st->w[i].err;
+	}
+	/* Nothing should be left; free it here if it is. */
+	for (i = 0; i < created; i++)
+		mot_stress_drain(&st->w[i]);
+	cpus_read_unlock();
+	kfree(st);
+	return ret;
+}
+
+static int mot_reset(void)
+{
+	mot_free_all();
+	atomic64_set(&mot_stress_allocs, 0);
+	atomic64_set(&mot_stress_frees, 0);
+	return 0;
+}
+
+/* Command parsing. */
+
+static int mot_parse_kind(const char *s)
+{
+	int k;
+
+	for (k = 0; k < MOT_NR_KINDS; k++)
+		if (!strcmp(s, mot_kind_names[k]))
+			return k;
+	return -EINVAL;
+}
+
+static int mot_parse_ulong(const char *s, unsigned long *val)
+{
+	return kstrtoul(s, 10, val) ? -EINVAL : 0;
+}
+
+static int mot_cmd_alloc(int argc, char **argv)
+{
+	unsigned long count, size;
+	enum mot_ctx ctx = MOT_CTX_PROCESS;
+	bool have_ctx = false;
+	int kind, cpu = -1, i;
+
+	if (argc < 4)
+		return -EINVAL;
+	kind = mot_parse_kind(argv[1]);
+	if (kind < 0)
+		return kind;
+	if (mot_parse_ulong(argv[2], &count) || mot_parse_ulong(argv[3], &size))
+		return -EINVAL;
+
+	for (i = 4; i < argc; i++) {
+		char *opt = argv[i];
+
+		if (!strncmp(opt, "cpu=", 4)) {
+			unsigned int c;
+
+			if (cpu >= 0 || kstrtouint(opt + 4, 10, &c) || c >= nr_cpu_ids)
+				return -EINVAL;
+			cpu = c;
+		} else if (!strncmp(opt, "ctx=", 4)) {
+			if (have_ctx)
+				return -EINVAL;
+			have_ctx = true;
+			if (!strcmp(opt + 4, "process"))
+				ctx = MOT_CTX_PROCESS;
+			else if (!strcmp(opt + 4, "softirq"))
+				ctx = MOT_CTX_SOFTIRQ;
+			else if (!strcmp(opt + 4, "hardirq"))
+				ctx = MOT_CTX_HARDIRQ;
+			else
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return mot_alloc(kind, count, size, ctx, cpu);
+}
+
+static int mot_exec(int argc, char **argv)
+{
+	unsigned long count, size;
+	int kind;
+
+	if (argc == 0)
+		return -EINVAL;
+	if (!strcmp(argv[0], "alloc"))
+		return mot_cmd_alloc(argc, argv);
+	if (!strcmp(argv[0], "free")) {
+		if (argc != 2)
+			return -EINVAL;
+		kind = mot_parse_kind(argv[1]);
+		if (kind < 0)
+			return kind;
+		mot_free_kind(kind);
+		return 0;
+	}
+	if (!strcmp(argv[0], "stress")) {
+		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
+		    mot_parse_ulong(argv[2], &size))
+			return -EINVAL;
+		return mot_stress(count, size);
+	}
+	if (!strcmp(argv[0], "reset"))
+		return argc == 1 ? mot_reset() : -EINVAL;
+	return -EINVAL;
+}
+
+static ssize_t mot_control_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	char buf[MOT_CMD_MAX], *s = buf, *tok;
+	char *argv[MOT_MAX_ARGS];
+	int argc = 0, ret;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	while ((tok = strsep(&s, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (argc == MOT_MAX_ARGS)
+			return -EINVAL;
+		argv[argc++] = tok;
+	}
+
+	if (mutex_lock_killable(&mot_lock))
+		return -EINTR;
+	ret = mot_exec(argc, argv);
+	mutex_unlock(&mot_lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations mot_control_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= mot_control_write,
+	.llseek	= noop_llseek,
+};
+
+static int mot_held_show(struct seq_file *m, void *v)
+{
+	struct mot_batch *b;
+	s64 allocs, frees;
+	int k;
+
+	/* Killable: a long stress holds the lock. */
+	if (mutex_lock_killable(&mot_lock))
+		return -EINTR;
+	for (k = 0; k < MOT_NR_KINDS; k++) {
+		u64 count = 0, req = 0, alloc = 0, pages = 0;
+
+		list_for_each_entry(b, &mot_batches[k], node) {
+			count += b->nr;
+			req += b->bytes_req;
+			alloc += b->bytes_alloc;
+			pages += b->pages;
+		}
+		if (count)
+			seq_printf(m, "%s count=%llu bytes_req=%llu bytes_alloc=%llu pages=%llu\n",
+				   mot_kind_names[k], count, req, alloc, pages);
+	}
+	allocs = atomic64_read(&mot_stress_allocs);
+	frees = atomic64_read(&mot_stress_frees);
+	if (allocs || frees)
+		seq_printf(m, "stress allocs=%lld frees=%lld\n", allocs, frees);
+	mutex_unlock(&mot_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mot_held);
+
+/*
+ * pfns: one line per held page block, possibly millions, so a real
+ * iterator rather than one buffer.  mot_lock is held from start to stop.
+ */
+struct mot_pfn_iter {
+	enum mot_kind kind;
+	struct mot_batch *b;
+	unsigned long i;
+};
+
+/* The first batch of a page kind at or after @kind, or NULL. */
+static struct mot_batch *mot_pfn_first(enum mot_kind *kind)
+{
+	enum mot_kind k;
+
+	for (k = *kind; k < MOT_NR_KINDS; k++) {
+		if (mot_page_kind(k) && !list_empty(&mot_batches[k])) {
+			*kind = k;
+			return list_first_entry(&mot_batches[k], struct mot_batch, node);
+		}
+	}
+	return NULL;
+}
+
+static void *mot_pfns_start(struct seq_file *m, loff_t *pos)
+{
+	struct mot_pfn_iter *it = m->private;
+	loff_t n = *pos;
+	struct mot_batch *b;
+	enum mot_kind k;
+
+	/* On failure seq_read() calls stop() with the error: nothing held. */
+	if (mutex_lock_killable(&mot_lock))
+		return ERR_PTR(-EINTR);
+	for (k = 0; k < MOT_NR_KINDS; k++) {
+		if (!mot_page_kind(k))
+			continue;
+		/* Every batch on a list holds at least one object. */
+		list_for_each_entry(b, &mot_batches[k], node) {
+			if (n < b->nr) {
+				it->kind = k;
+				it->b = b;
+				it->i = n;
+				return it;
+			}
+			n -= b->nr;
+		}
+	}
+	return NULL;
+}
+
+static void *mot_pfns_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct mot_pfn_iter *it = v;
+	enum mot_kind k;
+
+	++*pos;
+	if (++it->i < it->b->nr)
+		return it;
+	it->i = 0;
+	if (!list_is_last(&it->b->node, &mot_batches[it->kind])) {
+		it->b = list_next_entry(it->b, node);
+		return it;
+	}
+	k = it->kind + 1;
+	it->b = mot_pfn_first(&k);
+	it->kind = k;
+	return it->b ? it : NULL;
+}
+
+static void mot_pfns_stop(struct seq_file *m, void *v)
+{
+	if (!IS_ERR(v))
+		mutex_unlock(&mot_lock);
+}
+
+static int mot_pfns_show(struct seq_file *m, void *v)
+{
+	struct mot_pfn_iter *it = v;
+	struct page *page = it->b->objs[it->i];
+	unsigned int order = it->kind == MOT_PAGES ? it->b->order : 0;
+
+	seq_printf(m, "%lu %u %s\n", page_to_pfn(page), order,
+		   mot_kind_names[it->kind]);
+	return 0;
+}
+
+static const struct seq_operations mot_pfns_sops = {
+	.start	= mot_pfns_start,
+	.next	= mot_pfns_next,
+	.stop	= mot_pfns_stop,
+	.show	= mot_pfns_show,
+};
+
+static int mot_pfns_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &mot_pfns_sops, sizeof(struct mot_pfn_iter));
+}
+
+static const struct file_operations mot_pfns_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mot_pfns_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
+
+static int __init mot_init(void)
+{
+	int k;
+
+	for (k = 0; k < MOT_NR_KINDS; k++)
+		INIT_LIST_HEAD(&mot_batches[k]);
+
+	mot_dir = debugfs_create_dir("memowner_test", NULL);
+	if (IS_ERR(mot_dir))
+		return PTR_ERR(mot_dir);
+	debugfs_create_file("control", 0200, mot_dir, NULL, &mot_control_fops);
+	debugfs_create_file("held", 0400, mot_dir, NULL, &mot_held_fops);
+	debugfs_create_file("pfns", 0400, mot_dir, NULL, &mot_pfns_fops);
+	return 0;
+}
+
+static void __exit mot_exit(void)
+{
+	int i;
+
+	/* Waits for running file operations; none can start after it. */
+	debugfs_remove_recursive(mot_dir);
+
+	mutex_lock(&mot_lock);
+	mot_free_all();
+	for (i = 0; i < MOT_MAX_CACHES; i++)
+		kmem_cache_destroy(mot_caches[i].cache);
+	mutex_unlock(&mot_lock);
+}
+
+module_init(mot_init);
+module_exit(mot_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("memowner selftest helper: allocates and holds kernel memory on command");

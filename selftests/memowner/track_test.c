@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tracking core, end to end: memowner_test.ko allocates known amounts
+ * from known functions, and memowner must attribute exactly those objects,
+ * bytes and pages to a stack holding that function -- and exactly zero
+ * after the free -- in every exact mode, for every source and context.
+ * Also: sampling estimates, concurrency, reloads under load, table
+ * overflow, pre-existing pages against /proc/meminfo, the page_owner view
+ * read by the kernel's page_owner_sort, and count_threshold.
+ *
+ * memowner.ko is reloaded with the parameters each test needs, so the
+ * module files must be given: $MEMOWNER_KO and $MEMOWNER_TEST_KO.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "memowner_selftest.h"
+#include "kselftest_harness.h"
+
+#define DBG	"/sys/kernel/debug/memowner/"
+#define TDBG	"/sys/kernel/debug/memowner_test/"
+
+/* ---- modules ---------------------------------------------------------- */
+
+static int load_module(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload_module(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(20000);
+	}
+	return -EBUSY;
+}
+
+/* (Re)load memowner.ko with @params; 0 or -errno. */
+static int memowner_reload(const char *params)
+{
+	int ret = unload_module("memowner");
+
+	if (ret)
+		return ret;
+	return load_module(getenv("MEMOWNER_KO"), params);
+}
+
+static int test_module_ensure(void)
+{
+	if (!access(TDBG "control", W_OK))
+		return 0;
+	return load_module(getenv("MEMOWNER_TEST_KO"), "");
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				break;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A command to memowner_test.ko; 0 or -errno. */
+static int tm(const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return write_str(TDBG "control", cmd);
+}
+
+struct held {
+	long count, bytes_req, bytes_alloc, pages;
+};
+
+static int tm_held(const char *kind, struct held *h)
+{
+	char *buf = read_file(TDBG "held"), *line;
+	size_t klen = strlen(kind);
+
+	memset(h, 0, sizeof(*h));
+	if (!buf)
+		return -errno;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, kind, klen) && line[klen] == ' ')
+			sscanf(line + klen, " count=%ld bytes_req=%ld bytes_alloc=%ld pages=%ld",
+			       &h->count, &h->bytes_req, &h->bytes_alloc,
+			       &h->pages);
+	free(buf);
+	return 0;
+}
+
+/* A numeric field "key=N" or "key: N" in memowner's status. */
+static long status_num(const char *line_prefix, const char *key)
+{
+	char *buf = read_file(DBG "status"), *line, *p;
+	long v = -1;
+
+	if (!buf)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, line_prefix, strlen(line_prefix)))
+			continue;
+		p = strstr(line, key);
+		if (p)
+			v = strtol(p + strlen(key), NULL, 10);
+		break;
+	}
+	free(buf);
+	return v;
+}
+
+/* ---- show_stacks -------------------------------------------------------- */
+
+struct stacksum {
+	long blocks;		/* blocks holding the function */
+	long frames;		/* frames of the last such block */
+	long base_pages, objects, bytes, allocs, frees;
+};
+
+/*
+ * Sum the show_stacks blocks whose frames include function @fn (as
+ * " fn+0x") and whose source is @src ("page" blocks have no source line).
+ */
+static int stacks_sum(const char *fn, const char *src, struct stacksum *s)
+{
+	char *buf = read_file(DBG "show_stacks"), *blk, *next, pat[128];
+
+	memset(s, 0, sizeof(*s));
+	if (!buf)
+		return -errno;
+	snprintf(pat, sizeof(pat), " %s+0x", fn);
+	for (blk = buf; blk && *blk; blk = next) {
+		char *line, *save, bsrc[16] = "page";
+		long bp = 0, obj = 0, by = 0, al = 0, fr = 0, frames = 0;
+		int match = 0;
+
+		next = strstr(blk, "\n\n");
+		if (next) {
+			*next = '\0';
+			next += 2;
+		}
+		for (line = strtok_r(blk, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (line[0] == ' ') {
+				frames++;
+				if (!strncmp(line, pat, strlen(pat)))
+					match = 1;
+			}
+			sscanf(line, "nr_base_pages: %ld", &bp);
+			sscanf(line, "source: %15s", bsrc);
+			sscanf(line, "nr_objects: %ld", &obj);
+			sscanf(line, "nr_bytes: %ld", &by);
+			sscanf(line, "nr_allocs: %ld", &al);
+			sscanf(line, "nr_frees: %ld", &fr);
+		}
+		if (!match || strcmp(bsrc, src))
+			continue;
+		s->blocks++;
+		s->frames = frames;
+		s->base_pages += bp;
+		s->objects += obj;
+		s->bytes += by;
+		s->allocs += al;
+		s->frees += fr;
+	}
+	free(buf);
+	return 0;
+}
+
+/* ---- page_owner --------------------------------------------------------- */
+
+struct posum {
+	long records, pages, pid_ok;
+	int order;
+};
+
+/* Count page_owner records whose stack holds @fn; check pid and comm. */
+static int page_owner_sum(const char *fn, pid_t pid, const char *comm,
+			  struct posum *s)
+{
+	char *buf = read_file(DBG "page_owner"), *blk, *next, pat[128];
+
+	memset(s, 0, sizeof(*s));
+	if (!buf)
+		return -errno;
+	snprintf(pat, sizeof(pat), "\n %s+0x", fn);
+	for (blk = buf; blk && *blk; blk = next) {
+		int order = -1, rpid = -1, rtgid = -1;
+		char rcomm[64] = "";
+
+		next = strstr(blk, "\n\n");
+		if (next) {
+			next[1] = '\0';
+			next += 2;
+		}
+		if (!strstr(blk, pat))
+			continue;
+		sscanf(blk, "Page allocated via order %d, mask %*[^,], pid %d, tgid %d (%63[^)])",
+		       &order, &rpid, &rtgid, rcomm);
+		s->records++;
+		s->pages += 1L << order;
+		s->order = order;
+		if (rpid == pid && rtgid == pid && !strcmp(rcomm, comm))
+			s->pid_ok++;
+	}
+	free(buf);
+	return 0;
+}
+
+static void my_comm(char *comm, size_t len)
+{
+	char *buf = read_file("/proc/self/comm");
+
+	snprintf(comm, len, "%s", buf ? buf : "");
+	comm[strcspn(comm, "\n")] = '\0';
+	free(buf);
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static bool have_modules(void)
+{
+	return getenv("MEMOWNER_KO") && getenv("MEMOWNER_TEST_KO") &&
+	       !access(getenv("MEMOWNER_KO"), R_OK) &&
+	       !access(getenv("MEMOWNER_TEST_KO"), R_OK);
+}
+
+/* A macro: SKIP() must return from the test itself. */
+#define require_modules(_metadata) do {					\
+	if (!have_modules())						\
+		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"); \
+} while (0)
+
+FIXTURE(exact) {
+	int dummy;
+};
+
+FIXTURE_VARIANT(exact) {
+	const char *params;
+	int callsite;
+};
+
+FIXTURE_VARIANT_ADD(exact, stack) {
+	.params = "mode=stack depth=16",
+	.callsite = 0,
+};
+
+FIXTURE_VARIANT_ADD(exact, callsite) {
+	.params = "mode=callsite",
+	.callsite = 1,
+};
+
+FIXTURE_SETUP(exact)
+{
+	if (!have_modules())
+		return;		/* each test skips (6.1's harness runs it anyway) */
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload(variant->params));
+}
+
+FIXTURE_TEARDOWN(exact)
+{
+	tm("reset");
+}
+
+/* Allocation of @kind, checked against held, then its free. */
+static void check_objects(struct __test_metadata *_metadata, const char *kind,
+			  const char *fn, const char *src, long count,
+			  long size, const char *opts, int use_req)
+{
+	struct stacksum s;
+	struct held h;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, tm("alloc %s %ld %ld %s", kind, count, size, opts));
+	ASSERT_EQ(0, tm_held(kind, &h));
+	ASSERT_EQ(count, h.count);
+	ASSERT_EQ(0, stacks_sum(fn, src, &s));
+	EXPECT_LE(1, s.blocks) TH_LOG("no %s block holds %s", src, fn);
+	EXPECT_EQ(count, s.objects);
+	EXPECT_EQ(use_req ? h.bytes_req : h.bytes_alloc, s.bytes);
+	EXPECT_EQ(h.pages, s.base_pages);
+	EXPECT_EQ(count, s.allocs);
+	EXPECT_EQ(0, s.frees);
+
+	ASSERT_EQ(0, tm("free %s", kind));
+	ASSERT_EQ(0, stacks_sum(fn, src, &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(0, s.bytes);
+	EXPECT_EQ(0, s.base_pages);
+	EXPECT_EQ(count, s.allocs);
+	EXPECT_EQ(count, s.frees);
+}
+
+TEST_F(exact, kmalloc)
+{
+	check_objects(_metadata, "kmalloc", "memowner_test_kmalloc", "slab",
+		      1000, 100, "", 0);
+}
+
+/* kmem_cache_alloc reports no sizes: memowner counts the object size. */
+TEST_F(exact, cache)
+{
+	check_objects(_metadata, "cache", "memowner_test_cache_alloc", "slab",
+		      500, 200, "", 1);
+}
+
+TEST_F(exact, cache_bulk)
+{
+	check_objects(_metadata, "cache_bulk", "memowner_test_cache_bulk",
+		      "slab", 64, 128, "", 1);
+}
+
+TEST_F(exact, vmalloc)
+{
+	check_objects(_metadata, "vmalloc", "memowner_test_vmalloc", "vmalloc",
+		      10, 20000, "", 0);
+}
+
+TEST_F(exact, percpu)
+{
+	struct stacksum s;
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, tm("alloc percpu 100 64"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_percpu", "percpu", &s));
+	EXPECT_EQ(100, s.objects);
+	/* Per-CPU copies, plus the memcg bookkeeping the tracepoint counts. */
+	EXPECT_EQ(0, s.bytes % 100);
+	EXPECT_LE(64 * ncpus, s.bytes / 100);
+	ASSERT_EQ(0, tm("free percpu"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_percpu", "percpu", &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(0, s.bytes);
+	EXPECT_EQ(100, s.frees);
+}
+
+static void check_pages(struct __test_metadata *_metadata, const char *kind,
+			const char *fn, long count, int order, long pages,
+			int rec_order)
+{
+	char comm[32];
+	struct stacksum s;
+	struct posum p;
+	struct held h;
+
+	require_modules(_metadata);
+	my_comm(comm, sizeof(comm));
+	ASSERT_EQ(0, tm("alloc %s %ld %d", kind, count, order));
+	ASSERT_EQ(0, tm_held(kind, &h));
+	ASSERT_EQ(pages, h.pages);
+	ASSERT_EQ(0, stacks_sum(fn, "page", &s));
+	EXPECT_LE(1, s.blocks) TH_LOG("no page block holds %s", fn);
+	EXPECT_EQ(pages, s.base_pages);
+	ASSERT_EQ(0, page_owner_sum(fn, getpid(), comm, &p));
+	EXPECT_EQ(pages, p.pages);
+	EXPECT_EQ(pages >> rec_order, p.records);
+	EXPECT_EQ(rec_order, p.order);
+	/* Allocated by this process, in its context. */
+	EXPECT_EQ(p.records, p.pid_ok);
+
+	ASSERT_EQ(0, tm("free %s", kind));
+	ASSERT_EQ(0, stacks_sum(fn, "page", &s));
+	EXPECT_EQ(0, s.base_pages);
+	ASSERT_EQ(0, page_owner_sum(fn, getpid(), comm, &p));
+	EXPECT_EQ(0, p.records);
+}
+
+TEST_F(exact, pages)
+{
+	check_pages(_metadata, "pages", "memowner_test_pages", 40, 2, 160, 2);
+}
+
+/* split_page(): the order-3 blocks become order-0 pages, freed one by one. */
+TEST_F(exact, split)
+{
+	check_pages(_metadata, "split", "memowner_test_split", 8, 3, 64, 0);
+}
+
+/* The bulk fast path fires no tracepoint; the list free fires two. */
+TEST_F(exact, pages_bulk)
+{
+	check_pages(_metadata, "pages_bulk", "memowner_test_pages_bulk", 32, 0,
+		    32, 0);
+}
+
+TEST_F(exact, contexts)
+{
+	struct stacksum s;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpu = ncpus > 1 ? 1 : 0;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=softirq cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=0"));
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(400, s.objects);
+	EXPECT_EQ(400 * 64, s.bytes);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(10, s.base_pages);
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(400, s.frees);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(0, s.base_pages);
+}
+
+/* callsite mode keeps one frame: the call site; stack mode more. */
+TEST_F(exact, frames)
+{
+	struct stacksum s;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, tm("alloc kmalloc 10 64"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	ASSERT_EQ(1, s.blocks);
+	if (variant->callsite) {
+		EXPECT_EQ(1, s.frames);
+	} else {
+		EXPECT_LT(2, s.frames);
+	}
+	ASSERT_EQ(0, tm("alloc pages 4 0"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	ASSERT_EQ(1, s.blocks);
+	if (variant->callsite) {
+		EXPECT_EQ(1, s.frames);
+	} else {
+		EXPECT_LT(2, s.frames);
+	}
+}
+
+/*
+ * All CPUs allocate and free at once, many frees on another CPU than the
+ * allocation: totals must be exact and nothing left live.
+ */
+TEST_F(exact, stress)
+{
+	long n = variant->callsite ? 1000000 : 100000, full;
+	struct stacksum s;
+
+	require_modules(_metadata);
+	full = status_num("drops:", "object_table_full=");
+	ASSERT_EQ(0, tm("stress %ld 64", n));
+	ASSERT_EQ(0, stacks_sum("memowner_test_stress_alloc", "slab", &s));
+	EXPECT_EQ(n, s.allocs);
+	EXPECT_EQ(n, s.frees);
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(0, s.bytes);
+	EXPECT_EQ(full, status_num("drops:", "object_table_full="));
+	EXPECT_EQ(0, status_num("drops:", "recursion="));
+}
+
+/* ---- sampling ------------------------------------------------------------ */
+
+TEST(sample_estimate)
+{
+	const long n = 20000, size = 256;
+	struct stacksum s;
+	double err;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=sample sample_bytes=4096"));
+	ASSERT_EQ(0, tm("alloc kmalloc %ld %ld", n, size));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	err = (double)s.bytes / (n * size) - 1;
+	TH_LOG("estimate: %ld objects, %ld bytes (true %ld, %ld): %+.1f%%",
+	       s.objects, s.bytes, n, n * size, err * 100);
+	EXPECT_GT(0.10, err < 0 ? -err : err);
+	err = (double)s.objects / n - 1;
+	EXPECT_GT(0.10, err < 0 ? -err : err);
+	/* Fewer records than objects: it did sample. */
+	EXPECT_GT(n / 4, status_num("objects:", "tracked="));
+	/* Frees undo exactly what the sampled allocations added. */
+	ASSERT_EQ(0, tm("free kmalloc"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(0, s.bytes);
+	EXPECT_EQ(s.allocs, s.frees);
+}
+
+/* ---- robustness ---------------------------------------------------------- */
+
+/* Reload memowner 10 times while all CPUs allocate and free. */
+TEST(reload_under_stress)
+{
+	int status, i;
+	pid_t child;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(tm("stress 3000000 64") ? 1 : 0);
+	for (i = 0; i < 10; i++) {
+		usleep(100000);
+		ASSERT_EQ(0, memowner_reload(i & 1 ? "mode=callsite" : "mode=stack")) {
+			TH_LOG("reload %d", i);
+		}
+		ASSERT_LE(0, status_num("objects:", "live="));
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A table too small: drops are counted, memowner keeps working. */
+TEST(table_full)
+{
+	struct stacksum s, p;
+	struct held h;
+	int i;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack max_objects=1024 max_stacks=64"));
+	ASSERT_EQ(0, tm("alloc kmalloc 4000 64"));
+	ASSERT_EQ(0, tm_held("kmalloc", &h));
+	ASSERT_EQ(4000, h.count);
+	EXPECT_LT(0, status_num("drops:", "object_table_full="));
+	EXPECT_LE(1024, status_num("objects:", "capacity="));
+	EXPECT_GE(1024, status_num("objects:", "live="));
+	/* Make new stacks (fork, exec-less exit, pipes, files) until full. */
+	for (i = 0; i < 200 && status_num("drops:", "stack_table_full=") <= 0; i++) {
+		int fds[2], status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, &status, 0);
+		if (!pipe(fds)) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+		close(open("/tmp/memowner-table-full", O_CREAT | O_RDWR, 0600));
+		unlink("/tmp/memowner-table-full");
+	}
+	EXPECT_LT(0, status_num("drops:", "stack_table_full="));
+	EXPECT_GE(64, status_num("stacks:", "stacks: "));
+	/* What no stack could be stored for is under the sentinel stack. */
+	ASSERT_EQ(0, stacks_sum("memowner_stack_table_full", "slab", &s));
+	ASSERT_EQ(0, stacks_sum("memowner_stack_table_full", "page", &p));
+	EXPECT_LE(1, s.blocks + p.blocks);
+	ASSERT_EQ(0, tm("free kmalloc"));
+	ASSERT_LE(0, status_num("objects:", "live="));
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+}
+
+TEST(bad_parameters)
+{
+	struct stacksum s;
+	static const char *const bad[] = {
+		"mode=bogus", "depth=0", "depth=65", "sources=slab,bogus",
+		"max_objects=5", "max_stacks=1", "sample_bytes=0",
+	};
+	unsigned int i;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, unload_module("memowner"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, load_module(getenv("MEMOWNER_KO"), bad[i]))
+			TH_LOG("%s", bad[i]);
+		EXPECT_NE(0, access("/sys/module/memowner", F_OK));
+	}
+	ASSERT_EQ(0, load_module(getenv("MEMOWNER_KO"), "sources=slab mode=stack"));
+	/* Only the slab hooks are attached. */
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("alloc pages 4 0"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(0, s.blocks);
+	EXPECT_EQ(0, status_num("source page:", "alloc_events="));
+	ASSERT_EQ(0, tm("reset"));
+}
+
+/* ---- views --------------------------------------------------------------- */
+
+/* Pages in use before load: memowner's total agrees with the kernel's. */
+TEST(preload_reconciles)
+{
+	long tracked, total_kb = 0, buddy = 0, pcp = 0, used, diff;
+	char *buf, *p;
+	int attempt;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	for (attempt = 0; attempt < 3; attempt++) {
+		tracked = status_num("coverage:", "tracked_pages=");
+		/* MemTotal - free buddy pages (exact) - free per-CPU list pages */
+		buf = read_file("/proc/meminfo");
+		ASSERT_NE(NULL, buf);
+		sscanf(buf, "MemTotal: %ld kB", &total_kb);
+		free(buf);
+		buf = read_file("/proc/buddyinfo");
+		ASSERT_NE(NULL, buf);
+		buddy = 0;
+		for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n")) {
+			char *q = strstr(p, "zone");
+			long v;
+			int order = 0, off;
+
+			q = q ? strchr(q + 4, ' ') : NULL;
+			while (q && *q == ' ')
+				q++;
+			while (q && *q && *q != ' ' && *q != '\t')
+				q++;
+			while (q && sscanf(q, "%ld%n", &v, &off) == 1) {
+				buddy += v << order++;
+				q += off;
+			}
+		}
+		free(buf);
+		buf = read_file("/proc/zoneinfo");
+		ASSERT_NE(NULL, buf);
+		pcp = 0;
+		for (p = strstr(buf, "count:"); p; p = strstr(p + 6, "count:"))
+			pcp += strtol(p + 6, NULL, 10);
+		free(buf);
+		used = total_kb / (sysconf(_SC_PAGESIZE) / 1024) - buddy - pcp;
+		diff = tracked > used ? tracked - used : used - tracked;
+		TH_LOG("tracked %ld pages, in use %ld (buddy %ld, pcp %ld)",
+		       tracked, used, buddy, pcp);
+		if (diff * 50 <= used)
+			break;
+	}
+	EXPECT_GE(used, diff * 50);
+	EXPECT_LT(0, status_num("preload:", "found_pages="));
+}
+
+TEST(page_owner_sort)
+{
+	char cmd[512], *out, *p, b[4096];
+	int found = 0, fd;
+
+	require_modules(_metadata);
+	if (access("./page_owner_sort", X_OK))
+		SKIP(return, "page_owner_sort not built");
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	ASSERT_EQ(0, tm("alloc pages 37 1"));
+	ASSERT_EQ(0, system("cat " DBG "page_owner > /tmp/po.txt"));
+	snprintf(cmd, sizeof(cmd),
+		 "./page_owner_sort --cull stacktrace /tmp/po.txt /tmp/po_sorted.txt > /dev/null");
+	ASSERT_EQ(0, system(cmd));
+	out = read_file("/tmp/po_sorted.txt");
+	ASSERT_NE(NULL, out);
+	/* Blocks: "N times, M pages:\n frames..." */
+	for (p = strstr(out, "memowner_test_pages+0x"); p;
+	     p = strstr(p + 1, "memowner_test_pages+0x")) {
+		char *start = p;
+
+		while (start > out && !(start[-1] == '\n' && isdigit(start[0])))
+			start--;
+		if (!strncmp(start, "37 times, 74 pages", 18))
+			found++;
+	}
+	EXPECT_EQ(1, found) TH_LOG("page_owner_sort output:\n%.2000s", out);
+	free(out);
+	/* Seeking: reading from a PFN past the end yields nothing. */
+	fd = open(DBG "page_owner", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1L << 40, lseek(fd, 1L << 40, SEEK_SET));
+	EXPECT_EQ(0, read(fd, b, sizeof(b)));
+	close(fd);
+	ASSERT_EQ(0, tm("reset"));
+}
+
+TEST(count_threshold)
+{
+	struct stacksum s;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	ASSERT_EQ(0, write_str(DBG "count_threshold", "1000"));
+	ASSERT_EQ(0, tm("alloc kmalloc 600 64"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.blocks);
+	ASSERT_EQ(0, tm("alloc kmalloc 600 64"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(1, s.blocks);
+	EXPECT_EQ(1200, s.objects);
+	/* Pages compare base pages against the threshold. */
+	ASSERT_EQ(0, write_str(DBG "count_threshold", "20"));
+	ASSERT_EQ(0, tm("alloc pages 4 2"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(0, s.blocks);
+	ASSERT_EQ(0, tm("alloc pages 2 2"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(24, s.base_pages);
+	ASSERT_EQ(0, write_str(DBG "count_threshold", "0"));
+	ASSERT_EQ(0, tm("reset"));
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	mo_require_module();
+	ret = test_harness_run(argc, argv);
+	/* Leave memowner loaded with its defaults for whatever runs next. */
+	if (getenv("MEMOWNER_KO")) {
+		tm("reset");
+		memowner_reload("");
+	}
+	return ret;
+}
