@@ -19,7 +19,7 @@
 # Debian linux-headers-*-amd64 tree.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1))
-VERSION := $(shell sed -n 's/^\#define MEMOWNER_VERSION\t*"\(.*\)"/\1/p' module/memowner.h)
+VERSION := $(shell sed -n 's/^\#define MEMOWNER_VERSION\t*"\(.*\)"/\1/p' module/version.h)
 PREFIX ?= /usr/local
 DESTDIR ?=
 

@@ -143,12 +143,13 @@ static int status_show(struct seq_file *m, void *v)
 			   mo_track_stat(MO_STAT_FREE_EVENTS + s),
 			   live_objects(t), live_bytes(t), base_pages(s, t),
 			   t->allocs, t->frees,
-			   mo_track_stat(MO_STAT_UNKNOWN_FREES + s));
+			   mo_track_stat(MO_STAT_FREE_EVENTS + s) -
+			   mo_track_stat(MO_STAT_MATCHED_FREES + s));
 	}
-	seq_printf(m, "objects: live=%lu capacity=%lu tracked=%llu sampled_out=%llu\n",
+	seq_printf(m, "objects: live=%lu capacity=%lu tracked=%llu sampled=%llu\n",
 		   mo_owner_count(), mo_owner_capacity(),
 		   mo_track_stat(MO_STAT_TRACKED),
-		   mo_track_stat(MO_STAT_SAMPLED_OUT));
+		   mo_track_stat(MO_STAT_SAMPLED));
 	seq_printf(m, "metadata_bytes_per_object: %zu\n", sizeof(struct mo_obj));
 	seq_printf(m, "stacks: %lu max=%lu\n", mo_depot_count(), p->max_stacks);
 	seq_printf(m, "sites: %lu\n", nr_sites);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stack depot, in the manner of lib/stackdepot.c.
+ * Stack depot, in the manner of the kernel's own (lib/).
  *
  * Records live in one arena reserved at load: a record is a header followed
  * by its frames, appended by bumping an offset.  A handle is the record's
@@ -65,6 +65,7 @@ static u32 find(u32 head, u32 hash, const unsigned long *entries,
 {
 	u32 h;
 
+	/* Acquire pairs with the release that published each record. */
 	for (h = head; h; h = smp_load_acquire(&to_stack(h)->next)) {
 		struct mo_stack *s = to_stack(h);
 
@@ -115,6 +116,7 @@ u32 mo_depot_save(const unsigned long *entries, unsigned int nr)
 	if (!nr)
 		return sentinels[MO_STACK_UNAVAILABLE];
 	hash = hash_frames(entries, nr);
+	/* Pairs with smp_store_release() in depot_insert(). */
 	h = find(smp_load_acquire(&buckets[hash & bucket_mask]), hash,
 		 entries, nr);
 	if (likely(h))
@@ -143,7 +145,10 @@ u32 mo_depot_next(u32 *pos)
 	size_t off = (size_t)*pos << 3;
 	struct mo_stack *s;
 
-	/* Records are contiguous; arena_used only grows. */
+	/*
+	 * Records are contiguous; arena_used only grows.  Pairs with the
+	 * spin_unlock after a record is complete.
+	 */
 	if (off >= smp_load_acquire(&arena_used))
 		return 0;
 	s = (struct mo_stack *)(arena + off);

@@ -6,7 +6,7 @@
 #define _MEMOWNER_INFO_H
 
 #include <linux/atomic.h>
-#include "memowner.h"
+#include "version.h"
 
 struct memowner_stats {
 	u64 loaded_ns;

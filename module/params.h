@@ -11,7 +11,7 @@
 #define _MEMOWNER_PARAMS_H
 
 #include <linux/types.h>
-#include "memowner.h"
+#include "version.h"
 
 #define MEMOWNER_DEPTH_MAX	64
 #define MEMOWNER_DEPTH_DEFAULT	16

@@ -25,7 +25,7 @@
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
 
-#include "memowner.h"
+#include "version.h"
 #include "owner.h"
 #include "preload.h"
 #include "symbols.h"

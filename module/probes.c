@@ -60,22 +60,20 @@ static inline const void *kmalloc_key(size_t bytes_alloc, gfp_t gfp)
 }
 
 /*
- * The allocation fast path, inlined into every probe: count the event,
- * decide (sampling), enter the guard, find the site -- unwinding from the
- * probe's own frame -- and hand a tracked allocation to track.c.
+ * A tracked allocation: enter the guard, find the site -- unwinding from
+ * here, one frame above the probe -- and hand it to track.c.  Out of line
+ * so that the probes' fast path stays a few instructions with no frame to
+ * set up; the price is one more frame to unwind in stack mode.
  */
-static __always_inline void alloc_event(unsigned int src, unsigned long key,
-					unsigned long call_site,
-					const void *cache, u64 bytes, u64 req,
-					u32 size, gfp_t gfp, int mt,
-					enum mo_insert_mode mode)
+static noinline void alloc_slow(unsigned int src, unsigned long key,
+				unsigned long call_site, const void *cache,
+				u64 bytes, u64 req, u32 size, gfp_t gfp, int mt,
+				enum mo_insert_mode mode)
 {
 	struct mo_site_key k;
 	struct mo_alloc a;
 	unsigned int level;
 
-	if (!READ_ONCE(mo_cfg.active) || !mo_sampled(bytes))
-		return;
 	if (!mo_guard_enter(&level))
 		return;
 	k = (struct mo_site_key){
@@ -96,6 +94,18 @@ static __always_inline void alloc_event(unsigned int src, unsigned long key,
 	mo_guard_exit(level);
 }
 
+/* The allocation fast path, inlined into every probe: decide, or leave. */
+static __always_inline void alloc_event(unsigned int src, unsigned long key,
+					unsigned long call_site,
+					const void *cache, u64 bytes, u64 req,
+					u32 size, gfp_t gfp, int mt,
+					enum mo_insert_mode mode)
+{
+	if (!READ_ONCE(mo_cfg.active) || !mo_sampled(bytes))
+		return;
+	alloc_slow(src, key, call_site, cache, bytes, req, size, gfp, mt, mode);
+}
+
 /*
  * The free fast path: most frees in sample mode are of objects never
  * tracked, and an empty bucket (or bitmap bit) proves it without a lock.
@@ -105,10 +115,8 @@ static __always_inline void free_event(unsigned int src, unsigned long key,
 {
 	mo_stat_inc(MO_STAT_FREE_EVENTS + src);
 	if (!mo_owner_maybe(key, src) &&
-	    (src != MEMOWNER_SRC_PAGE || !mo_preload_maybe(key, order))) {
-		mo_stat_inc(MO_STAT_UNKNOWN_FREES + src);
-		return;
-	}
+	    (src != MEMOWNER_SRC_PAGE || !mo_preload_maybe(key, order)))
+		return;		/* never tracked: counted by difference */
 	mo_track_free(key, src, order);
 }
 
@@ -336,10 +344,17 @@ static int cache_bulk_entry(struct kretprobe_instance *ri,
 			    struct pt_regs *regs)
 {
 	struct bulk_data *d = (void *)ri->data;
+	u64 nr;
 
 	d->s = (struct kmem_cache *)regs_get_kernel_argument(regs, 0);
 	d->gfp = regs_get_kernel_argument(regs, 1);
 	d->p = (void **)regs_get_kernel_argument(regs, 3);
+	nr = regs_get_kernel_argument(regs, 2);
+	if (mo_sample_skips_all(nr * kmem_cache_size(d->s))) {
+		this_cpu_add(mo_hot.stats[MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB],
+			     nr);
+		return 1;
+	}
 	d->site = mo_track_site(MEMOWNER_SRC_SLAB, entry_ret_ip(regs), d->s,
 				d->gfp, 0);
 	return d->site ? 0 : 1;
@@ -399,6 +414,11 @@ static int pages_bulk_entry(struct kretprobe_instance *ri,
 	d->list = (struct list_head *)regs_get_kernel_argument(regs, 4);
 	d->array = (struct page **)regs_get_kernel_argument(regs, 5);
 	d->first = d->list ? d->list->next : NULL;
+	if (mo_sample_skips_all(d->nr * PAGE_SIZE)) {
+		this_cpu_add(mo_hot.stats[MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE],
+			     d->nr);
+		return 1;
+	}
 	d->site = mo_track_site(MEMOWNER_SRC_PAGE, entry_ret_ip(regs), NULL,
 				d->gfp,
 				(d->gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) /

@@ -62,6 +62,7 @@ static u32 site_find(u32 head, u32 hash, const struct mo_site_key *k)
 {
 	u32 i;
 
+	/* Pairs with the smp_store_release() publishing each site. */
 	for (i = head; i; i = smp_load_acquire(&sites[i].next))
 		if (sites[i].hash == hash && site_eq(&sites[i].key, k))
 			return i;
@@ -87,9 +88,9 @@ static u32 site_insert(u32 hash, const struct mo_site_key *k)
 	s->cache = k->cache ? cache_index(k->cache) : MO_CACHE_NONE;
 	s->hash = hash;
 	s->next = *bucket;
-	/* Readers of nr_sites (iteration) see complete sites. */
+	/* Readers of nr_sites (iteration) and of the bucket see it complete. */
 	smp_store_release(&nr_sites, i);
-	smp_store_release(bucket, i);
+	smp_store_release(bucket, i);	/* pairs with mo_site_get() */
 out:
 	raw_spin_unlock_irqrestore(&site_lock, flags);
 	return i;
@@ -100,6 +101,7 @@ u32 mo_site_get(const struct mo_site_key *k)
 	u32 hash = site_hash(k);
 	u32 i;
 
+	/* Pairs with smp_store_release() in site_insert(). */
 	i = site_find(smp_load_acquire(&buckets[hash & bucket_mask]), hash, k);
 	if (likely(i))
 		return i;
@@ -120,6 +122,7 @@ const struct mo_site *mo_site_at(u32 idx)
 
 unsigned long mo_site_count(void)
 {
+	/* Pairs with smp_store_release() in site_insert(). */
 	return smp_load_acquire(&nr_sites);
 }
 
@@ -183,12 +186,14 @@ static u16 cache_index(const void *cache)
 	i = nr_caches + 1;
 	caches[i].cache = cache;
 	strscpy(caches[i].name, name, MO_CACHE_NAME_LEN);
+	/* The name is complete before the entry counts: see mo_cache_name(). */
 	smp_store_release(&nr_caches, i);
 	return i;
 }
 
 const char *mo_cache_name(u16 idx)
 {
+	/* Pairs with smp_store_release() in cache_index(). */
 	if (idx == MO_CACHE_NONE || idx > smp_load_acquire(&nr_caches))
 		return NULL;
 	return caches[idx].name;
@@ -196,6 +201,7 @@ const char *mo_cache_name(u16 idx)
 
 unsigned long mo_cache_count(void)
 {
+	/* Pairs with smp_store_release() in cache_index(). */
 	return smp_load_acquire(&nr_caches);
 }
 

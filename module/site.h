@@ -9,7 +9,7 @@
 #define _MEMOWNER_SITE_H
 
 #include <linux/types.h>
-#include "memowner.h"
+#include "version.h"
 
 #define MO_CACHE_NAME_LEN	32
 #define MO_CACHE_NONE		0

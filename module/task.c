@@ -52,10 +52,14 @@ static u32 lookup_insert(pid_t pid, pid_t tgid, const char *comm)
 	u32 idx, head;
 	long slot;
 
-	for (idx = smp_load_acquire(bucket); idx;
-	     idx = smp_load_acquire(&tasks[idx].next))
+	/* Acquire pairs with try_cmpxchg_release() publishing each entry. */
+	idx = smp_load_acquire(bucket);
+	while (idx) {
 		if (tasks[idx].hash == hash && same(&tasks[idx], pid, tgid, comm))
 			return idx;
+		/* Same pairing for the chain links. */
+		idx = smp_load_acquire(&tasks[idx].next);
+	}
 
 	slot = atomic_long_inc_return(&nr_used);
 	if (slot >= max_entries) {

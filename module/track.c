@@ -156,6 +156,7 @@ static s64 draw_interval(u64 *rng)
 /* The countdown ran out: this allocation is sampled; draw the next one. */
 bool mo_sample_slow(void)
 {
+	mo_stat_inc(MO_STAT_SAMPLED);
 	this_cpu_write(mo_hot.countdown,
 		       draw_interval(this_cpu_ptr(&mo_cs.rng)));
 	return true;
@@ -370,10 +371,11 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 	found = untrack(key, src, &o);
 	local_irq_restore(flags);
 	if (found) {
+		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
 			mo_stat_inc(MO_STAT_ORDER_MISMATCH);
-	} else if (src != MEMOWNER_SRC_PAGE || !unpreload(key, order)) {
-		mo_stat_inc(MO_STAT_UNKNOWN_FREES + src);
+	} else if (src == MEMOWNER_SRC_PAGE && unpreload(key, order)) {
+		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 	}
 	mo_guard_exit(level);
 }

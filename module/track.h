@@ -16,7 +16,7 @@
 #include <linux/preempt.h>
 #include <asm/unwind.h>
 #include <linux/types.h>
-#include "memowner.h"
+#include "version.h"
 #include "owner.h"
 #include "params.h"
 
@@ -39,9 +39,15 @@ struct mo_alloc {
 enum mo_stat {
 	MO_STAT_ALLOC_EVENTS,	/* + src: alloc events seen per source */
 	MO_STAT_FREE_EVENTS = MO_STAT_ALLOC_EVENTS + __MEMOWNER_SRC_LAST,
-	MO_STAT_UNKNOWN_FREES = MO_STAT_FREE_EVENTS + __MEMOWNER_SRC_LAST,
-	MO_STAT_TRACKED = MO_STAT_UNKNOWN_FREES + __MEMOWNER_SRC_LAST,
-	MO_STAT_SAMPLED_OUT,	/* not chosen by sampling */
+	/*
+	 * + src: frees that found their record (or pages from before load).
+	 * The hot paths count only events; "unknown frees" (objects never
+	 * tracked: allocated before load, sampled out, dropped) are the
+	 * difference, and so are the allocations sampling left out.
+	 */
+	MO_STAT_MATCHED_FREES = MO_STAT_FREE_EVENTS + __MEMOWNER_SRC_LAST,
+	MO_STAT_TRACKED = MO_STAT_MATCHED_FREES + __MEMOWNER_SRC_LAST,
+	MO_STAT_SAMPLED,	/* allocations chosen by sampling */
 	MO_STAT_TABLE_FULL,	/* owner table full: allocation untracked */
 	MO_STAT_STALE,		/* record replaced: its free was never seen */
 	MO_STAT_RECURSION,	/* re-entered on the same CPU and context */
@@ -96,11 +102,22 @@ static __always_inline bool mo_sampled(u64 bytes)
 {
 	if (likely(mo_cfg.mode != MEMOWNER_MODE_SAMPLE))
 		return true;
-	if (likely(this_cpu_sub_return(mo_hot.countdown, bytes) > 0)) {
-		mo_stat_inc(MO_STAT_SAMPLED_OUT);
+	if (likely(this_cpu_sub_return(mo_hot.countdown, bytes) > 0))
 		return false;
-	}
 	return mo_sample_slow();
+}
+
+/*
+ * Bulk paths: true when none of @bytes would be sampled, and then consumes
+ * them, so that the stack of the call need not be taken at all.
+ */
+static __always_inline bool mo_sample_skips_all(u64 bytes)
+{
+	if (mo_cfg.mode != MEMOWNER_MODE_SAMPLE ||
+	    this_cpu_read(mo_hot.countdown) <= (s64)bytes)
+		return false;
+	this_cpu_sub(mo_hot.countdown, bytes);
+	return true;
 }
 
 /* Enter the guarded section; false if re-entered (or in NMI), counted. */

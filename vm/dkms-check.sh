@@ -11,9 +11,9 @@ top=$(cd "$here/.." && pwd)
 abi=$1 kdir=$2
 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-modver=$(sed -n 's/^#define MEMOWNER_VERSION\t*"\(.*\)"/\1/p' "$top/module/memowner.h")
+modver=$(sed -n 's/^#define MEMOWNER_VERSION\t*"\(.*\)"/\1/p' "$top/module/version.h")
 if [ "$ver" != "$modver" ]; then
-	echo "dkms.conf version $ver differs from module/memowner.h $modver" >&2
+	echo "dkms.conf version $ver differs from module/version.h $modver" >&2
 	exit 1
 fi
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memowner.ko: definitions shared by all subsystems of the module.
+ * The module version, and the ABI it serves (uapi/linux/memowner.h).
  */
-#ifndef _MEMOWNER_H
-#define _MEMOWNER_H
+#ifndef _MEMOWNER_VERSION_H
+#define _MEMOWNER_VERSION_H
 
 #include <linux/memowner.h>
 
@@ -12,4 +12,4 @@
 #define MEMOWNER_VERSION_PATCH	0
 #define MEMOWNER_VERSION	"0.1.0"
 
-#endif /* _MEMOWNER_H */
+#endif /* _MEMOWNER_VERSION_H */
