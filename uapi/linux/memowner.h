@@ -26,16 +26,57 @@
  *
  * ioctls
  * ------
- * MEMOWNER_IOC_GET_INFO  struct memowner_info (in: size, flags = 0)
- *	Module version, ABI version, feature bits and counters.
- *	-EFAULT bad pointer, -EINVAL short size / non-zero flags or padding,
- *	-E2BIG larger struct with non-zero tail.
+ * Common errors: -EFAULT bad pointer, -EINVAL short size / unknown flag /
+ * non-zero padding / a field out of range, -E2BIG larger struct with a
+ * non-zero tail, -EPERM a change requested by a reader opened without
+ * CAP_SYS_ADMIN.  On any error nothing changes and nothing is written back.
  * Any other command on the device fails with -ENOTTY.
+ *
+ * MEMOWNER_IOC_GET_INFO  struct memowner_info (in: size, flags = 0)
+ *	Module version, ABI version, feature bits, counters and the current
+ *	tracking configuration.
+ *
+ * MEMOWNER_IOC_SET_CONFIG  struct memowner_config (CAP_SYS_ADMIN)
+ *	Change the fields named by flags (MEMOWNER_CONFIG_F_*): sources, mode,
+ *	depth (1..64), sample_bytes (1..2^40), enabled (0/1).  Any change but
+ *	enabled=0 starts a new tracking epoch: probes are detached, every
+ *	record and counter is cleared, probes are attached again with the new
+ *	configuration and pages in use are accounted "before load" anew.
+ *	enabled=0 detaches everything (zero cost) and keeps the last view.
+ *
+ * MEMOWNER_IOC_SNAPSHOT  struct memowner_snapshot
+ *	The top max_rows owners by "sort", grouped by "group", filtered by
+ *	source mask, tgid, cache name, module name and a minimum sort value;
+ *	rows go to the array at "rows" (struct memowner_row, row_size bytes
+ *	each as the caller knows it).  "total" returns how many rows matched,
+ *	so a caller can size its buffer; nr_rows how many were written.
+ *	Rows name their owner without kernel addresses: a stack handle (see
+ *	GET_STACK), a cache/module/task name.
+ *
+ * MEMOWNER_IOC_GET_STACK  struct memowner_stack
+ *	Frames of stack handle "handle": symbolized ("func+0x1e/0x40 [mod]",
+ *	one per line) into the buffer at "text" (text_len bytes), and, only for
+ *	a reader opened with CAP_SYSLOG when kptr_restrict allows, raw
+ *	addresses into "frames" (-EPERM otherwise; pass 0).  -ENOENT unknown
+ *	handle, -ENOSPC a buffer too small (nr_frames/text_len tell the need).
+ *
+ * MEMOWNER_IOC_MARK  struct memowner_mark
+ *	Take the current live bytes of every owner as the baseline of
+ *	"growth" (MEMOWNER_SORT_GROWTH, memowner_row.growth_bytes).
+ *
+ * MEMOWNER_IOC_RESET  struct memowner_reset (CAP_SYS_ADMIN)
+ *	Restart the totals (allocs, frees, bytes allocated) from zero; live
+ *	values are not affected.
  *
  * Generic netlink family "memowner" (version MEMOWNER_GENL_VERSION)
  * ----------------------------------------------------------------
  * Attributes of replies are nested under no top-level container; unknown
  * attributes in requests are rejected with an extended-ack message.
+ *
+ * Objects are returned as nested attributes (MEMOWNER_A_STACK, ...).
+ * Dumps are resumable across messages; each message carries the table
+ * generation (genl_dump_check_consistent): a reader sees NLM_F_DUMP_INTR
+ * when the stack table changed under it.
  *
  * MEMOWNER_CMD_GET_INFO (do)  request: no attributes
  *	reply:
@@ -88,6 +129,15 @@ enum memowner_feature {
  * @mem_bytes:    out: memory memowner itself holds, in bytes
  * @nr_cpus:      out: possible CPUs (size of per-CPU tables)
  * @__pad:        must be 0
+ * -- since MEMOWNER_INFO_SIZE_VER1:
+ * @sources:      out: sources tracked, BIT(MEMOWNER_SRC_*)
+ * @mode:         out: MEMOWNER_MODE_*
+ * @depth:        out: frames per stack
+ * @enabled:      out: 1 when probes are attached
+ * @sample_bytes: out: mean sampling interval (mode sample)
+ * @live_objects: out: records in the owner table
+ * @nr_stacks:    out: stacks in the stack table
+ * @nr_drops:     out: events not recorded for lack of room, all tables
  */
 struct memowner_info {
 	__u32 size;
@@ -102,12 +152,215 @@ struct memowner_info {
 	__u64 mem_bytes;
 	__u32 nr_cpus;
 	__u32 __pad;
+	__u32 sources;
+	__u32 mode;
+	__u32 depth;
+	__u32 enabled;
+	__u64 sample_bytes;
+	__u64 live_objects;
+	__u32 nr_stacks;
+	__u32 __pad2;
+	__u64 nr_drops;
 };
 
 #define MEMOWNER_INFO_SIZE_VER0	72	/* first published struct memowner_info */
 
+/*
+ * The tracking configuration, as reported by GET_INFO and set by
+ * SET_CONFIG (fields follow struct memowner_info's first version).
+ */
+#define MEMOWNER_INFO_SIZE_VER1	120	/* + config and tracking counters */
+
+/* struct memowner_config.flags: which fields to apply. */
+enum memowner_config_flags {
+	MEMOWNER_CONFIG_F_SOURCES	= 1 << 0,
+	MEMOWNER_CONFIG_F_MODE		= 1 << 1,
+	MEMOWNER_CONFIG_F_DEPTH		= 1 << 2,
+	MEMOWNER_CONFIG_F_SAMPLE_BYTES	= 1 << 3,
+	MEMOWNER_CONFIG_F_ENABLED	= 1 << 4,
+
+	__MEMOWNER_CONFIG_F_ALL		= (1 << 5) - 1,
+};
+
+/**
+ * struct memowner_config - MEMOWNER_IOC_SET_CONFIG argument
+ * @size:         sizeof(struct memowner_config) known to the caller
+ * @flags:        MEMOWNER_CONFIG_F_* naming the fields to apply
+ * @sources:      source mask, BIT(MEMOWNER_SRC_*), within __MEMOWNER_SRC_F_ALL
+ * @mode:         MEMOWNER_MODE_*
+ * @depth:        frames per stack, 1..64
+ * @enabled:      0 or 1
+ * @sample_bytes: mean sampling interval, 1..2^40
+ */
+struct memowner_config {
+	__u32 size;
+	__u32 flags;
+	__u32 sources;
+	__u32 mode;
+	__u32 depth;
+	__u32 enabled;
+	__u64 sample_bytes;
+};
+
+#define MEMOWNER_CONFIG_SIZE_VER0	32
+
+/* Snapshot groupings. */
+enum memowner_group {
+	MEMOWNER_GROUP_STACK,		/* row.id = stack handle */
+	MEMOWNER_GROUP_CALLSITE,	/* first frame; row.stack = one of its stacks */
+	MEMOWNER_GROUP_CACHE,		/* slab cache; row.name = cache name */
+	MEMOWNER_GROUP_MODULE,		/* module of the first frame; row.name */
+	MEMOWNER_GROUP_TGID,		/* row.id = tgid, row.name = comm */
+
+	__MEMOWNER_GROUP_LAST,
+	MEMOWNER_GROUP_MAX = __MEMOWNER_GROUP_LAST - 1
+};
+
+/* Snapshot sort keys (descending). */
+enum memowner_sort {
+	MEMOWNER_SORT_LIVE_BYTES,
+	MEMOWNER_SORT_LIVE_PAGES,
+	MEMOWNER_SORT_LIVE_OBJECTS,
+	MEMOWNER_SORT_ALLOCS,
+	MEMOWNER_SORT_GROWTH,		/* live bytes since the last MARK */
+
+	__MEMOWNER_SORT_LAST,
+	MEMOWNER_SORT_MAX = __MEMOWNER_SORT_LAST - 1
+};
+
+#define MEMOWNER_NAME_LEN	64
+
+/**
+ * struct memowner_row - one owner in a snapshot
+ * @id:             see enum memowner_group
+ * @stack:          a stack handle of this owner (0 for TGID rows)
+ * @source:         MEMOWNER_SRC_*, or MEMOWNER_SRC_MIXED
+ * @live_bytes:     bytes allocated and not yet freed
+ * @live_pages:     base pages of those bytes (page and vmalloc sources)
+ * @live_objects:   objects allocated and not yet freed
+ * @allocs:         allocations since load or RESET (0 for TGID rows)
+ * @frees:          frees since load or RESET (0 for TGID rows)
+ * @bytes_allocated: bytes allocated since load or RESET (0 for TGID rows)
+ * @growth_bytes:   live_bytes minus live bytes at the last MARK, as a
+ *                  two's complement signed value (cast to __s64)
+ * @name:           NUL-terminated: cache, module or task name, or ""
+ */
+struct memowner_row {
+	__u64 id;
+	__u32 stack;
+	__u32 source;
+	__u64 live_bytes;
+	__u64 live_pages;
+	__u64 live_objects;
+	__u64 allocs;
+	__u64 frees;
+	__u64 bytes_allocated;
+	__u64 growth_bytes;
+	__u8 name[MEMOWNER_NAME_LEN];
+};
+
+#define MEMOWNER_SRC_MIXED	0xffffffff
+#define MEMOWNER_ROW_SIZE_VER0	136
+
+/**
+ * struct memowner_snapshot - MEMOWNER_IOC_SNAPSHOT argument
+ * @size:        sizeof(struct memowner_snapshot) known to the caller
+ * @flags:       must be 0
+ * @group:       MEMOWNER_GROUP_*
+ * @sort:        MEMOWNER_SORT_*
+ * @sources:     source mask to include; 0 = all
+ * @tgid:        only objects allocated by this process; 0 = any
+ * @min_value:   leave out rows whose sort value is below
+ * @cache:       user pointer to a NUL-terminated cache name, or 0
+ * @module:      user pointer to a NUL-terminated module name ("vmlinux"
+ *               for the kernel), or 0
+ * @rows:        user pointer to max_rows rows of row_size bytes
+ * @row_size:    sizeof(struct memowner_row) known to the caller
+ * @max_rows:    capacity of @rows (may be 0 to ask for @total only)
+ * @nr_rows:     out: rows written
+ * @__pad:       must be 0
+ * @total:       out: rows that matched
+ */
+struct memowner_snapshot {
+	__u32 size;
+	__u32 flags;
+	__u32 group;
+	__u32 sort;
+	__u32 sources;
+	__u32 tgid;
+	__u64 min_value;
+	__u64 cache;
+	__u64 module;
+	__u64 rows;
+	__u32 row_size;
+	__u32 max_rows;
+	__u32 nr_rows;
+	__u32 __pad;
+	__u64 total;
+};
+
+#define MEMOWNER_SNAPSHOT_SIZE_VER0	80
+#define MEMOWNER_SNAPSHOT_MAX_ROWS	(1 << 20)
+
+/**
+ * struct memowner_stack - MEMOWNER_IOC_GET_STACK argument
+ * @size:       sizeof(struct memowner_stack) known to the caller
+ * @flags:      must be 0
+ * @handle:     stack handle
+ * @nr_frames:  in: capacity of @frames; out: frames in the stack
+ * @frames:     user pointer to __u64[nr_frames] for raw addresses, or 0
+ * @text:       user pointer to a buffer for the symbolized frames, or 0
+ * @text_len:   in: size of @text; out: bytes needed, NUL included
+ * @__pad:      must be 0
+ */
+struct memowner_stack {
+	__u32 size;
+	__u32 flags;
+	__u32 handle;
+	__u32 nr_frames;
+	__u64 frames;
+	__u64 text;
+	__u32 text_len;
+	__u32 __pad;
+};
+
+#define MEMOWNER_STACK_SIZE_VER0	40
+
+/**
+ * struct memowner_mark - MEMOWNER_IOC_MARK argument
+ * @size:     sizeof(struct memowner_mark)
+ * @flags:    must be 0
+ * @mark_ns:  out: CLOCK_BOOTTIME of the mark
+ */
+struct memowner_mark {
+	__u32 size;
+	__u32 flags;
+	__u64 mark_ns;
+};
+
+#define MEMOWNER_MARK_SIZE_VER0	16
+
+/**
+ * struct memowner_reset - MEMOWNER_IOC_RESET argument
+ * @size:     sizeof(struct memowner_reset)
+ * @flags:    must be 0
+ * @reset_ns: out: CLOCK_BOOTTIME of the reset
+ */
+struct memowner_reset {
+	__u32 size;
+	__u32 flags;
+	__u64 reset_ns;
+};
+
+#define MEMOWNER_RESET_SIZE_VER0	16
+
 #define MEMOWNER_IOC_MAGIC	0xB7
 #define MEMOWNER_IOC_GET_INFO	_IOWR(MEMOWNER_IOC_MAGIC, 0x00, struct memowner_info)
+#define MEMOWNER_IOC_SET_CONFIG	_IOW(MEMOWNER_IOC_MAGIC, 0x01, struct memowner_config)
+#define MEMOWNER_IOC_SNAPSHOT	_IOWR(MEMOWNER_IOC_MAGIC, 0x02, struct memowner_snapshot)
+#define MEMOWNER_IOC_GET_STACK	_IOWR(MEMOWNER_IOC_MAGIC, 0x03, struct memowner_stack)
+#define MEMOWNER_IOC_MARK	_IOWR(MEMOWNER_IOC_MAGIC, 0x04, struct memowner_mark)
+#define MEMOWNER_IOC_RESET	_IOWR(MEMOWNER_IOC_MAGIC, 0x05, struct memowner_reset)
 
 /* Allocation sources (bit numbers of source masks). */
 enum memowner_source {
@@ -135,27 +388,129 @@ enum memowner_mode {
 /* Generic netlink commands. */
 enum memowner_cmd {
 	MEMOWNER_CMD_UNSPEC,
-	MEMOWNER_CMD_GET_INFO,
+	MEMOWNER_CMD_GET_INFO,		/* do */
+	MEMOWNER_CMD_GET_STACKS,	/* dump: MEMOWNER_A_STACK per stack */
+	MEMOWNER_CMD_GET_STACK,		/* do: MEMOWNER_A_STACK_HANDLE -> one */
+	MEMOWNER_CMD_GET_PAGES,		/* dump: MEMOWNER_A_PAGE per page block */
+	MEMOWNER_CMD_GET_CACHES,	/* dump: MEMOWNER_A_CACHE per cache+site */
+	MEMOWNER_CMD_GET_LEAKS,		/* dump: MEMOWNER_A_LEAK per stack */
+	MEMOWNER_CMD_SET_CONFIG,	/* do, admin: MEMOWNER_A_CONFIG */
 
 	__MEMOWNER_CMD_MAX,
 	MEMOWNER_CMD_MAX = __MEMOWNER_CMD_MAX - 1
 };
 
-/* Attributes of MEMOWNER_CMD_GET_INFO replies. */
+/* Top-level attributes. */
 enum memowner_attr {
 	MEMOWNER_A_UNSPEC,
-	MEMOWNER_A_INFO_VERSION,
-	MEMOWNER_A_INFO_ABI_VERSION,
-	MEMOWNER_A_INFO_FEATURES,
-	MEMOWNER_A_INFO_LOADED_NS,
-	MEMOWNER_A_INFO_NR_OPENS,
-	MEMOWNER_A_INFO_NR_IOCTLS,
-	MEMOWNER_A_INFO_NR_REQUESTS,
-	MEMOWNER_A_INFO_MEM_BYTES,
+	MEMOWNER_A_INFO_VERSION,	/* string */
+	MEMOWNER_A_INFO_ABI_VERSION,	/* u32 */
+	MEMOWNER_A_INFO_FEATURES,	/* u64 */
+	MEMOWNER_A_INFO_LOADED_NS,	/* u64 */
+	MEMOWNER_A_INFO_NR_OPENS,	/* u64 */
+	MEMOWNER_A_INFO_NR_IOCTLS,	/* u64 */
+	MEMOWNER_A_INFO_NR_REQUESTS,	/* u64 */
+	MEMOWNER_A_INFO_MEM_BYTES,	/* u64 */
 	MEMOWNER_A_PAD,
+	MEMOWNER_A_STACK,		/* nest: enum memowner_stack_attr */
+	MEMOWNER_A_PAGE,		/* nest: enum memowner_page_attr */
+	MEMOWNER_A_CACHE,		/* nest: enum memowner_cache_attr */
+	MEMOWNER_A_LEAK,		/* nest: enum memowner_leak_attr */
+	MEMOWNER_A_CONFIG,		/* nest: enum memowner_config_attr */
+	MEMOWNER_A_FILTER_SOURCES,	/* u32: request, source mask (0 = all) */
+	MEMOWNER_A_FILTER_MIN_BYTES,	/* u64: request, live bytes at least */
+	MEMOWNER_A_FILTER_OLDER_THAN_MS, /* u64: request (leaks), age at least */
+	MEMOWNER_A_STACK_HANDLE,	/* u32: request (GET_STACK) */
+	MEMOWNER_A_GENERATION,		/* u32: reply, table generation */
 
 	__MEMOWNER_A_LAST,
 	MEMOWNER_A_MAX = __MEMOWNER_A_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_STACK. */
+enum memowner_stack_attr {
+	MEMOWNER_A_STACK_UNSPEC,
+	MEMOWNER_A_STACK_ID,		/* u32: stack handle */
+	MEMOWNER_A_STACK_SOURCE,	/* u32: MEMOWNER_SRC_* */
+	MEMOWNER_A_STACK_LIVE_BYTES,	/* u64 */
+	MEMOWNER_A_STACK_LIVE_PAGES,	/* u64 */
+	MEMOWNER_A_STACK_LIVE_OBJECTS,	/* u64 */
+	MEMOWNER_A_STACK_ALLOCS,	/* u64 */
+	MEMOWNER_A_STACK_FREES,		/* u64 */
+	MEMOWNER_A_STACK_BYTES_ALLOCATED, /* u64 */
+	MEMOWNER_A_STACK_FRAMES,	/* nest of MEMOWNER_A_STACK_FRAME */
+	MEMOWNER_A_STACK_FRAME,		/* string: "func+0x1e/0x40 [mod]" */
+	MEMOWNER_A_STACK_ADDRS,		/* binary __u64[]: CAP_SYSLOG readers only */
+	MEMOWNER_A_STACK_PAD,
+
+	__MEMOWNER_A_STACK_LAST,
+	MEMOWNER_A_STACK_MAX = __MEMOWNER_A_STACK_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_PAGE. */
+enum memowner_page_attr {
+	MEMOWNER_A_PAGE_UNSPEC,
+	MEMOWNER_A_PAGE_PFN,		/* u64 */
+	MEMOWNER_A_PAGE_ORDER,		/* u32 */
+	MEMOWNER_A_PAGE_GFP,		/* u32 */
+	MEMOWNER_A_PAGE_MIGRATETYPE,	/* u32 */
+	MEMOWNER_A_PAGE_PID,		/* u32 */
+	MEMOWNER_A_PAGE_TGID,		/* u32 */
+	MEMOWNER_A_PAGE_COMM,		/* string */
+	MEMOWNER_A_PAGE_TS_NS,		/* u64: allocation time, ns since boot */
+	MEMOWNER_A_PAGE_STACK,		/* u32: stack handle */
+	MEMOWNER_A_PAGE_PAD,
+
+	__MEMOWNER_A_PAGE_LAST,
+	MEMOWNER_A_PAGE_MAX = __MEMOWNER_A_PAGE_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_CACHE: one slab cache and one call site. */
+enum memowner_cache_attr {
+	MEMOWNER_A_CACHE_UNSPEC,
+	MEMOWNER_A_CACHE_NAME,		/* string */
+	MEMOWNER_A_CACHE_CALLSITE,	/* string: "func+0x1e/0x40 [mod]" */
+	MEMOWNER_A_CACHE_STACK,		/* u32: a stack handle of the call site */
+	MEMOWNER_A_CACHE_COUNT,		/* u64: live objects */
+	MEMOWNER_A_CACHE_BYTES,		/* u64: live bytes */
+	MEMOWNER_A_CACHE_AGE_MIN_MS,	/* u64 */
+	MEMOWNER_A_CACHE_AGE_AVG_MS,	/* u64 */
+	MEMOWNER_A_CACHE_AGE_MAX_MS,	/* u64 */
+	MEMOWNER_A_CACHE_PID_MIN,	/* u32 */
+	MEMOWNER_A_CACHE_PID_MAX,	/* u32 */
+	MEMOWNER_A_CACHE_CPUS,		/* binary: bitmap of allocating CPUs */
+	MEMOWNER_A_CACHE_PAD,
+
+	__MEMOWNER_A_CACHE_LAST,
+	MEMOWNER_A_CACHE_MAX = __MEMOWNER_A_CACHE_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_LEAK: live objects older than asked, by stack. */
+enum memowner_leak_attr {
+	MEMOWNER_A_LEAK_UNSPEC,
+	MEMOWNER_A_LEAK_STACK,		/* u32: stack handle */
+	MEMOWNER_A_LEAK_SOURCE,		/* u32 */
+	MEMOWNER_A_LEAK_COUNT,		/* u64: objects */
+	MEMOWNER_A_LEAK_BYTES,		/* u64 */
+	MEMOWNER_A_LEAK_OLDEST_MS,	/* u64: age of the oldest */
+	MEMOWNER_A_LEAK_PAD,
+
+	__MEMOWNER_A_LEAK_LAST,
+	MEMOWNER_A_LEAK_MAX = __MEMOWNER_A_LEAK_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_CONFIG (SET_CONFIG request; absent = unchanged). */
+enum memowner_config_attr {
+	MEMOWNER_A_CONFIG_UNSPEC,
+	MEMOWNER_A_CONFIG_SOURCES,	/* u32 */
+	MEMOWNER_A_CONFIG_MODE,		/* u32 */
+	MEMOWNER_A_CONFIG_DEPTH,	/* u32 */
+	MEMOWNER_A_CONFIG_SAMPLE_BYTES,	/* u64 */
+	MEMOWNER_A_CONFIG_ENABLED,	/* u8 */
+	MEMOWNER_A_CONFIG_PAD,
+
+	__MEMOWNER_A_CONFIG_LAST,
+	MEMOWNER_A_CONFIG_MAX = __MEMOWNER_A_CONFIG_LAST - 1
 };
 
 #endif /* _UAPI_LINUX_MEMOWNER_H */

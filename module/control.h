@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Starting, stopping and reconfiguring tracking at run time.
+ *
+ * A configuration change is a new tracking epoch: probes detached, tables
+ * cleared, probes attached with the new configuration, pages in use
+ * accounted "before load" again.  Serialised by a mutex; process context.
+ */
+#ifndef _MEMOWNER_CONTROL_H
+#define _MEMOWNER_CONTROL_H
+
+#include <linux/types.h>
+#include "version.h"
+
+/* The configuration in force. */
+void mo_control_get(struct memowner_config *cfg);
+
+/*
+ * Apply the fields of @cfg named by cfg->flags (MEMOWNER_CONFIG_F_*).
+ * Validates every field first: -EINVAL and nothing changes on a bad one.
+ */
+int mo_control_set(const struct memowner_config *cfg);
+
+/* Start tracking with the load-time parameters (module init). */
+void mo_control_start(void);
+/* Stop tracking for good (module exit). */
+void mo_control_stop(void);
+
+/* Incremented at each new epoch. */
+u32 mo_control_epoch(void);
+
+#endif /* _MEMOWNER_CONTROL_H */
