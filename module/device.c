@@ -14,10 +14,16 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
+#include "control.h"
+#include "depot.h"
 #include "device.h"
 #include "info.h"
+#include "params.h"
+#include "query.h"
 
 /* Larger argument structs than this are certainly not ours. */
 #define MEMOWNER_MAX_ARG_SIZE	PAGE_SIZE
@@ -78,6 +84,16 @@ static int memowner_copy_arg(void *karg, size_t ksize, size_t min_size,
 	return usize;
 }
 
+/* Write @karg back: the caller's size, or ours if smaller. */
+static long memowner_copy_back(void __user *uarg, void *karg, size_t ksize,
+			       int usize)
+{
+	u32 size = min_t(u32, usize, ksize);
+
+	*(u32 *)karg = size;
+	return copy_to_user(uarg, karg, size) ? -EFAULT : 0;
+}
+
 static long memowner_ioc_get_info(void __user *uarg)
 {
 	struct memowner_info info;
@@ -87,19 +103,212 @@ static long memowner_ioc_get_info(void __user *uarg)
 				  uarg);
 	if (usize < 0)
 		return usize;
-	if (info.flags || info.__pad)
+	if (info.flags || info.__pad || info.__pad2)
 		return -EINVAL;
 
 	memowner_info_fill(&info);
-	info.size = min_t(u32, usize, sizeof(info));
-	if (copy_to_user(uarg, &info, info.size))
+	return memowner_copy_back(uarg, &info, sizeof(info), usize);
+}
+
+static long memowner_ioc_set_config(struct memowner_client *client,
+				    void __user *uarg)
+{
+	struct memowner_config cfg;
+	int usize;
+
+	usize = memowner_copy_arg(&cfg, sizeof(cfg), MEMOWNER_CONFIG_SIZE_VER0,
+				  uarg);
+	if (usize < 0)
+		return usize;
+	if (!client->admin)
+		return -EPERM;
+	return mo_control_set(&cfg);
+}
+
+/* A NUL-terminated name from user memory; "" for a null pointer. */
+static int memowner_get_name(char *buf, size_t len, u64 uptr)
+{
+	long n;
+
+	buf[0] = '\0';
+	if (!uptr)
+		return 0;
+	n = strncpy_from_user(buf, u64_to_user_ptr(uptr), len);
+	if (n < 0)
 		return -EFAULT;
+	if (n == len)
+		return -E2BIG;
 	return 0;
+}
+
+static void memowner_row_from(struct memowner_row *out, const struct mo_row *r)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = r->id;
+	out->stack = r->stack;
+	out->source = r->source;
+	out->live_bytes = r->live_bytes;
+	out->live_pages = r->live_pages;
+	out->live_objects = r->live_objects;
+	out->allocs = r->allocs;
+	out->frees = r->frees;
+	out->bytes_allocated = r->bytes_allocated;
+	out->growth_bytes = (u64)r->growth_bytes;
+	strscpy(out->name, r->name, sizeof(out->name));
+}
+
+static long memowner_ioc_snapshot(void __user *uarg)
+{
+	struct memowner_snapshot snap;
+	struct memowner_row urow;
+	struct mo_query q = {};
+	struct mo_row *rows;
+	unsigned long nr, i, n;
+	void __user *dst;
+	long ret;
+	int usize;
+
+	usize = memowner_copy_arg(&snap, sizeof(snap),
+				  MEMOWNER_SNAPSHOT_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (snap.flags || snap.__pad || snap.nr_rows || snap.total)
+		return -EINVAL;
+	if (snap.group > MEMOWNER_GROUP_MAX || snap.sort > MEMOWNER_SORT_MAX ||
+	    (snap.sources & ~__MEMOWNER_SRC_F_ALL))
+		return -EINVAL;
+	if (snap.row_size < MEMOWNER_ROW_SIZE_VER0)
+		return -EINVAL;
+	if (snap.row_size > PAGE_SIZE || snap.max_rows > MEMOWNER_SNAPSHOT_MAX_ROWS)
+		return -E2BIG;
+	if (snap.max_rows && !snap.rows)
+		return -EFAULT;
+	q.group = snap.group;
+	q.sort = snap.sort;
+	q.sources = snap.sources;
+	q.tgid = snap.tgid;
+	q.min_value = snap.min_value;
+	ret = memowner_get_name(q.cache, sizeof(q.cache), snap.cache);
+	if (!ret)
+		ret = memowner_get_name(q.module, sizeof(q.module), snap.module);
+	if (ret)
+		return ret;
+
+	ret = mo_query_run(&q, &rows, &nr);
+	if (ret)
+		return ret;
+	n = min_t(unsigned long, nr, snap.max_rows);
+	for (i = 0; i < n; i++) {
+		dst = u64_to_user_ptr(snap.rows) + i * snap.row_size;
+		memowner_row_from(&urow, &rows[i]);
+		if (copy_to_user(dst, &urow, min_t(size_t, snap.row_size, sizeof(urow))) ||
+		    (snap.row_size > sizeof(urow) &&
+		     clear_user(dst + sizeof(urow), snap.row_size - sizeof(urow)))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	snap.nr_rows = n;
+	snap.total = nr;
+	ret = memowner_copy_back(uarg, &snap, sizeof(snap), usize);
+out:
+	kvfree(rows);
+	return ret;
+}
+
+static long memowner_ioc_get_stack(struct memowner_client *client,
+				   void __user *uarg)
+{
+	struct memowner_stack st;
+	const unsigned long *frames;
+	unsigned int nr, i;
+	size_t len = 0, cap = 128 * (MEMOWNER_DEPTH_MAX + 1);
+	char *text;
+	long ret = 0;
+	int usize;
+
+	usize = memowner_copy_arg(&st, sizeof(st), MEMOWNER_STACK_SIZE_VER0,
+				  uarg);
+	if (usize < 0)
+		return usize;
+	if (st.flags || st.__pad)
+		return -EINVAL;
+	nr = mo_depot_fetch(st.handle, &frames);
+	if (!nr)
+		return -ENOENT;
+	/* Raw addresses only for who may see them (kptr_restrict, CAP_SYSLOG). */
+	if (st.frames && !mo_may_see_addresses(client->syslog))
+		return -EPERM;
+
+	text = kmalloc(cap, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		len += scnprintf(text + len, cap - len, "%pS\n", (void *)frames[i]);
+	len++;	/* the NUL */
+	if ((st.frames && st.nr_frames < nr) || (st.text && st.text_len < len)) {
+		ret = -ENOSPC;
+	} else {
+		for (i = 0; st.frames && i < nr; i++)
+			if (put_user((u64)frames[i], (u64 __user *)u64_to_user_ptr(st.frames) + i))
+				ret = -EFAULT;
+		if (!ret && st.text &&
+		    copy_to_user(u64_to_user_ptr(st.text), text, len))
+			ret = -EFAULT;
+	}
+	kfree(text);
+	if (ret && ret != -ENOSPC)
+		return ret;
+	/* Also on -ENOSPC: the sizes the caller needs. */
+	st.nr_frames = nr;
+	st.text_len = len;
+	if (memowner_copy_back(uarg, &st, sizeof(st), usize))
+		return -EFAULT;
+	return ret;
+}
+
+static long memowner_ioc_mark(struct memowner_client *client,
+			      void __user *uarg)
+{
+	struct memowner_mark mark;
+	int usize;
+
+	usize = memowner_copy_arg(&mark, sizeof(mark), MEMOWNER_MARK_SIZE_VER0,
+				  uarg);
+	if (usize < 0)
+		return usize;
+	if (mark.flags || mark.mark_ns)
+		return -EINVAL;
+	if (!client->admin)
+		return -EPERM;
+	mo_query_mark();
+	mark.mark_ns = mo_query_mark_ns();
+	return memowner_copy_back(uarg, &mark, sizeof(mark), usize);
+}
+
+static long memowner_ioc_reset(struct memowner_client *client,
+			       void __user *uarg)
+{
+	struct memowner_reset rst;
+	int usize;
+
+	usize = memowner_copy_arg(&rst, sizeof(rst), MEMOWNER_RESET_SIZE_VER0,
+				  uarg);
+	if (usize < 0)
+		return usize;
+	if (rst.flags || rst.reset_ns)
+		return -EINVAL;
+	if (!client->admin)
+		return -EPERM;
+	mo_query_reset();
+	rst.reset_ns = ktime_get_boottime_ns();
+	return memowner_copy_back(uarg, &rst, sizeof(rst), usize);
 }
 
 static long memowner_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
+	struct memowner_client *client = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	atomic64_inc(&memowner_stats.nr_ioctls);
@@ -107,6 +316,16 @@ static long memowner_ioctl(struct file *file, unsigned int cmd,
 	switch (MEMOWNER_IOC_NOSIZE(cmd)) {
 	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_GET_INFO):
 		return memowner_ioc_get_info(uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_SET_CONFIG):
+		return memowner_ioc_set_config(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_SNAPSHOT):
+		return memowner_ioc_snapshot(uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_GET_STACK):
+		return memowner_ioc_get_stack(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_MARK):
+		return memowner_ioc_mark(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_RESET):
+		return memowner_ioc_reset(client, uarg);
 	}
 	return -ENOTTY;
 }

@@ -10,7 +10,14 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "control.h"
+#include "depot.h"
 #include "info.h"
+#include "owner.h"
+#include "probes.h"
+#include "site.h"
+#include "task.h"
+#include "track.h"
 
 struct memowner_stats memowner_stats;
 
@@ -50,11 +57,14 @@ void memowner_kfree(const void *p, size_t size)
 
 void memowner_info_fill(struct memowner_info *info)
 {
+	struct memowner_config cfg;
+
 	info->abi_version = MEMOWNER_ABI_VERSION;
 	info->version = MEMOWNER_VERSION_CODE(MEMOWNER_VERSION_MAJOR,
 					      MEMOWNER_VERSION_MINOR,
 					      MEMOWNER_VERSION_PATCH);
-	info->features = MEMOWNER_FEAT_IOCTL | MEMOWNER_FEAT_GENL;
+	info->features = MEMOWNER_FEAT_IOCTL | MEMOWNER_FEAT_GENL |
+			 MEMOWNER_FEAT_DEBUGFS;
 	info->loaded_ns = memowner_stats.loaded_ns;
 	info->nr_opens = atomic64_read(&memowner_stats.nr_opens);
 	info->nr_ioctls = atomic64_read(&memowner_stats.nr_ioctls);
@@ -62,4 +72,16 @@ void memowner_info_fill(struct memowner_info *info)
 	info->mem_bytes = atomic64_read(&memowner_stats.mem_bytes);
 	info->nr_cpus = num_possible_cpus();
 	info->__pad = 0;
+	mo_control_get(&cfg);
+	info->sources = cfg.sources;
+	info->mode = cfg.mode;
+	info->depth = cfg.depth;
+	info->enabled = cfg.enabled;
+	info->sample_bytes = cfg.sample_bytes;
+	info->live_objects = mo_owner_count();
+	info->nr_stacks = mo_depot_count();
+	info->__pad2 = 0;
+	info->nr_drops = mo_track_stat(MO_STAT_TABLE_FULL) + mo_depot_drops() +
+			 mo_site_drops() + mo_task_drops() +
+			 mo_track_stat(MO_STAT_SPLIT_DROPS) + mo_probes_missed();
 }

@@ -11,6 +11,7 @@
 
 #include <linux/module.h>
 
+#include "control.h"
 #include "debugfs.h"
 #include "depot.h"
 #include "device.h"
@@ -20,6 +21,7 @@
 #include "params.h"
 #include "preload.h"
 #include "probes.h"
+#include "query.h"
 #include "site.h"
 #include "symbols.h"
 #include "task.h"
@@ -27,22 +29,6 @@
 
 /* Task identities kept: enough for a busy machine, 1 MiB at 32 B each. */
 #define MO_MAX_TASKS	32768
-
-static void memowner_start(void)
-{
-	if (!memowner_params.enabled)
-		return;
-	mo_track_set_active(true);
-	mo_probes_attach(memowner_params.sources);
-	if (memowner_params.sources & BIT(MEMOWNER_SRC_PAGE))
-		mo_preload_scan();
-}
-
-static void memowner_stop(void)
-{
-	mo_track_set_active(false);
-	mo_probes_detach();
-}
 
 static int __init memowner_init(void)
 {
@@ -77,6 +63,9 @@ static int __init memowner_init(void)
 	ret = mo_preload_init();
 	if (ret)
 		goto err_preload;
+	ret = mo_query_init(mo_site_capacity());
+	if (ret)
+		goto err_query;
 	ret = mo_debugfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -87,7 +76,7 @@ static int __init memowner_init(void)
 	if (ret)
 		goto err_genl;
 
-	memowner_start();
+	mo_control_start();
 	pr_info("version " MEMOWNER_VERSION " loaded: mode=%s depth=%u sources=%#x max_objects=%lu max_stacks=%lu%s\n",
 		memowner_mode_names[p->mode], p->depth, p->sources,
 		p->max_objects, p->max_stacks, p->enabled ? "" : " (disabled)");
@@ -98,6 +87,8 @@ err_genl:
 err_device:
 	mo_debugfs_exit();
 err_debugfs:
+	mo_query_exit();
+err_query:
 	mo_preload_exit();
 err_preload:
 	mo_track_exit();
@@ -119,10 +110,11 @@ static void __exit memowner_exit(void)
 {
 	unsigned long live = mo_owner_count();
 
-	memowner_stop();
+	mo_control_stop();
 	memowner_genl_exit();
 	memowner_device_exit();
 	mo_debugfs_exit();
+	mo_query_exit();
 	mo_preload_exit();
 	mo_track_exit();
 	mo_owner_exit();

@@ -128,7 +128,7 @@ static int sample_set(const char *val, const struct kernel_param *kp)
 {
 	u64 bytes;
 
-	if (kstrtou64(val, 0, &bytes) || bytes < 1 || bytes > (1ULL << 40)) {
+	if (kstrtou64(val, 0, &bytes) || bytes < 1 || bytes > MEMOWNER_SAMPLE_MAX) {
 		pr_err("sample_bytes=%s: expected 1..2^40\n", val);
 		return -EINVAL;
 	}

@@ -16,6 +16,7 @@
 #define MEMOWNER_DEPTH_MAX	64
 #define MEMOWNER_DEPTH_DEFAULT	16
 #define MEMOWNER_SAMPLE_DEFAULT	(512 * 1024)
+#define MEMOWNER_SAMPLE_MAX	(1ULL << 40)
 
 struct memowner_params {
 	enum memowner_mode mode;

@@ -121,6 +121,12 @@ void mo_preload_scan(void)
 		mo_track_preload(batch);
 }
 
+void mo_preload_clear_all(void)
+{
+	if (mo_preload_bits)
+		bitmap_zero(mo_preload_bits, mo_preload_npfn);
+}
+
 void mo_preload_exit(void)
 {
 	vfree(mo_preload_bits);

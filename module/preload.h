@@ -36,6 +36,9 @@ static inline bool mo_preload_maybe(unsigned long pfn, unsigned int order)
 /* Is @pfn a page from before load that is still in use? */
 bool mo_preload_test(unsigned long pfn);
 
+/* Forget every mark (a new tracking epoch; probes detached). */
+void mo_preload_clear_all(void);
+
 unsigned long mo_preload_max_pfn(void);
 unsigned long mo_preload_found(void);	/* pages marked at load */
 size_t mo_preload_memory(void);

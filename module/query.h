@@ -45,6 +45,12 @@ int mo_query_run(const struct mo_query *q, struct mo_row **rows,
 /* The sort value of a row. */
 u64 mo_row_value(const struct mo_row *r, u32 sort);
 
+/*
+ * May a reader see raw kernel addresses?  Only with CAP_SYSLOG, and as %pK
+ * would: never when kptr_restrict is 2.
+ */
+bool mo_may_see_addresses(bool cap_syslog);
+
 /* Module name ("vmlinux" for the kernel) of the first frame of @stack. */
 void mo_stack_module(u32 stack, char *buf, size_t len);
 

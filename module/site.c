@@ -126,6 +126,11 @@ unsigned long mo_site_count(void)
 	return smp_load_acquire(&nr_sites);
 }
 
+unsigned long mo_site_capacity(void)
+{
+	return max_entries;
+}
+
 unsigned long mo_site_drops(void)
 {
 	return atomic_long_read(&nr_drops);

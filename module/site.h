@@ -64,6 +64,7 @@ u32 mo_site_get(const struct mo_site_key *k);
 
 const struct mo_site *mo_site_at(u32 idx);
 unsigned long mo_site_count(void);	/* sites in use; indices 1..count */
+unsigned long mo_site_capacity(void);	/* indices are below this */
 unsigned long mo_site_drops(void);
 size_t mo_site_memory(void);
 

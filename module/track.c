@@ -462,6 +462,23 @@ void mo_track_set_active(bool on)
 	WRITE_ONCE(mo_cfg.active, on);
 }
 
+void mo_track_configure(enum memowner_mode mode, unsigned int depth,
+			u64 sample_bytes)
+{
+	int cpu;
+
+	mo_cfg.mode = mode;
+	mo_cfg.depth = depth;
+	mo_cfg.sample_bytes = sample_bytes;
+	for_each_possible_cpu(cpu) {
+		struct mo_cs_cache *cs = per_cpu_ptr(&mo_cs, cpu);
+
+		per_cpu_ptr(&mo_hot, cpu)->countdown = draw_interval(&cs->rng);
+		/* Call-site cache entries name sites of the old depth/mode. */
+		memset(cs->e, 0, sizeof(cs->e));
+	}
+}
+
 /*
  * Names for the cache keys of sites: a real struct kmem_cache (its name,
  * when the layout is known), or a synthetic kmalloc key made from the size

@@ -239,6 +239,9 @@ void mo_track_exit(void);
 
 /* Stop/resume recording; used around attach, detach and reset. */
 void mo_track_set_active(bool on);
+/* New mode, depth and sampling mean; probes must be detached. */
+void mo_track_configure(enum memowner_mode mode, unsigned int depth,
+			u64 sample_bytes);
 
 /*
  * Sampling decision and site for an allocation, for the kprobe paths where

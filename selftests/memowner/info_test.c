@@ -52,11 +52,13 @@ TEST_F(dev, get_info_fields)
 	info.size = sizeof(info);
 	info.flags = 0;
 	info.__pad = 0;
+	info.__pad2 = 0;
 	ASSERT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_GET_INFO, &info));
 	EXPECT_EQ(sizeof(info), info.size);
 	EXPECT_EQ(MEMOWNER_ABI_VERSION, info.abi_version);
 	EXPECT_EQ(0, info.flags);
 	EXPECT_EQ(0, info.__pad);
+	EXPECT_EQ(0, info.__pad2);
 	EXPECT_NE(0, info.version);
 	EXPECT_EQ(0, info.features & ~(__u64)__MEMOWNER_FEAT_ALL);
 	EXPECT_TRUE(info.features & MEMOWNER_FEAT_IOCTL);
@@ -159,6 +161,11 @@ TEST_F(dev, get_info_nonzero_flags)
 {
 	struct memowner_info info = { .size = sizeof(info), .flags = 1 };
 
+	EXPECT_EQ(-1, ioctl(self->fd, MEMOWNER_IOC_GET_INFO, &info));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, info.abi_version);
+	info.__pad = 0;
+	info.__pad2 = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, MEMOWNER_IOC_GET_INFO, &info));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, info.abi_version);

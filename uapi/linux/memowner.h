@@ -60,7 +60,7 @@
  *	addresses into "frames" (-EPERM otherwise; pass 0).  -ENOENT unknown
  *	handle, -ENOSPC a buffer too small (nr_frames/text_len tell the need).
  *
- * MEMOWNER_IOC_MARK  struct memowner_mark
+ * MEMOWNER_IOC_MARK  struct memowner_mark (CAP_SYS_ADMIN)
  *	Take the current live bytes of every owner as the baseline of
  *	"growth" (MEMOWNER_SORT_GROWTH, memowner_row.growth_bytes).
  *

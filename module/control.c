@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tracking control: start, stop, reconfigure.
+ *
+ * control_lock (a mutex: attach and detach sleep) serialises every change.
+ * A new configuration is applied with the probes detached -- detach waits
+ * until no probe runs (tracepoint_synchronize_unregister) -- so the hot
+ * paths read mo_cfg without any lock: it never changes under them.  The
+ * tables are cleared in between, since records made under one mode or
+ * sampling rate cannot be undone under another.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mutex.h>
+
+#include "control.h"
+#include "owner.h"
+#include "params.h"
+#include "preload.h"
+#include "probes.h"
+#include "query.h"
+#include "site.h"
+#include "track.h"
+
+static DEFINE_MUTEX(control_lock);
+static bool attached;
+static atomic_t epoch;
+
+u32 mo_control_epoch(void)
+{
+	return atomic_read(&epoch);
+}
+
+void mo_control_get(struct memowner_config *cfg)
+{
+	mutex_lock(&control_lock);
+	cfg->sources = memowner_params.sources;
+	cfg->mode = mo_cfg.mode;
+	cfg->depth = mo_cfg.depth;
+	cfg->sample_bytes = mo_cfg.sample_bytes;
+	cfg->enabled = attached;
+	mutex_unlock(&control_lock);
+}
+
+static void start(void)
+{
+	lockdep_assert_held(&control_lock);
+	mo_track_set_active(true);
+	mo_probes_attach(memowner_params.sources);
+	if (memowner_params.sources & BIT(MEMOWNER_SRC_PAGE))
+		mo_preload_scan();
+	attached = true;
+}
+
+static void stop(void)
+{
+	lockdep_assert_held(&control_lock);
+	if (!attached)
+		return;
+	mo_track_set_active(false);
+	mo_probes_detach();
+	attached = false;
+}
+
+/* A new epoch: nothing recorded under the old configuration remains. */
+static void clear(void)
+{
+	lockdep_assert_held(&control_lock);
+	mo_owner_clear();
+	mo_site_reset_counts();
+	mo_preload_clear_all();
+	mo_query_clear();
+	atomic_inc(&epoch);
+}
+
+static int validate(const struct memowner_config *c)
+{
+	if (c->flags & ~__MEMOWNER_CONFIG_F_ALL)
+		return -EINVAL;
+	if ((c->flags & MEMOWNER_CONFIG_F_SOURCES) &&
+	    (c->sources & ~__MEMOWNER_SRC_F_ALL))
+		return -EINVAL;
+	if ((c->flags & MEMOWNER_CONFIG_F_MODE) && c->mode > MEMOWNER_MODE_MAX)
+		return -EINVAL;
+	if ((c->flags & MEMOWNER_CONFIG_F_DEPTH) &&
+	    (c->depth < 1 || c->depth > MEMOWNER_DEPTH_MAX))
+		return -EINVAL;
+	if ((c->flags & MEMOWNER_CONFIG_F_SAMPLE_BYTES) &&
+	    (c->sample_bytes < 1 || c->sample_bytes > MEMOWNER_SAMPLE_MAX))
+		return -EINVAL;
+	if ((c->flags & MEMOWNER_CONFIG_F_ENABLED) && c->enabled > 1)
+		return -EINVAL;
+	return 0;
+}
+
+int mo_control_set(const struct memowner_config *c)
+{
+	u32 f = c->flags;
+	int ret = validate(c);
+
+	if (ret)
+		return ret;
+	mutex_lock(&control_lock);
+	/* Only disabling: detach, keep the tables for reading. */
+	if (f == MEMOWNER_CONFIG_F_ENABLED && !c->enabled) {
+		stop();
+		memowner_params.enabled = false;
+		goto out;
+	}
+	stop();
+	clear();
+	if (f & MEMOWNER_CONFIG_F_SOURCES)
+		memowner_params.sources = c->sources;
+	if (f & MEMOWNER_CONFIG_F_MODE)
+		memowner_params.mode = c->mode;
+	if (f & MEMOWNER_CONFIG_F_DEPTH)
+		memowner_params.depth = c->depth;
+	if (f & MEMOWNER_CONFIG_F_SAMPLE_BYTES)
+		memowner_params.sample_bytes = c->sample_bytes;
+	if (f & MEMOWNER_CONFIG_F_ENABLED)
+		memowner_params.enabled = c->enabled;
+	mo_track_configure(memowner_params.mode, memowner_params.depth,
+			   memowner_params.sample_bytes);
+	if (memowner_params.enabled)
+		start();
+	pr_info("tracking %s: mode=%s depth=%u sources=%#x sample_bytes=%llu\n",
+		attached ? "restarted" : "stopped",
+		memowner_mode_names[memowner_params.mode],
+		memowner_params.depth, memowner_params.sources,
+		memowner_params.sample_bytes);
+out:
+	mutex_unlock(&control_lock);
+	return 0;
+}
+
+void mo_control_start(void)
+{
+	mutex_lock(&control_lock);
+	if (memowner_params.enabled)
+		start();
+	mutex_unlock(&control_lock);
+}
+
+void mo_control_stop(void)
+{
+	mutex_lock(&control_lock);
+	stop();
+	mutex_unlock(&control_lock);
+}

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Queries over the tables, for readers (ioctl snapshot, netlink dumps).
+ *
+ * Two ways to the same rows:
+ *  - from the sites' counters (fast: one pass over the sites), for the
+ *    stack, call-site, cache and module groupings without task or age
+ *    filter.  These include the pages from before load;
+ *  - from the owner records (one pass over the owner table), when the
+ *    grouping is by process or a tgid or age filter is given: only records
+ *    carry the task and the time.  Sampled records count with their
+ *    weight, as the counters do.
+ * Rows are aggregated in a small hash table of their group key, then
+ * sorted.  Everything here runs in process context on copies; probes go on.
+ *
+ * MARK and RESET keep per-site baselines (live bytes for growth; totals for
+ * reset) instead of touching the counters, which only their own CPU
+ * writes: a reader subtracts them.
+ */
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+#include "control.h"
+#include "depot.h"
+#include "query.h"
+#include "site.h"
+#include "symbols.h"
+#include "task.h"
+#include "track.h"
+
+static struct mo_totals *base;	/* per site: totals at the last RESET */
+static u64 *mark_bytes;		/* per site: live bytes at the last MARK */
+static unsigned long nr_base;
+static u64 mark_ns;
+static DEFINE_MUTEX(baseline_lock);
+
+u64 mo_row_value(const struct mo_row *r, u32 sort)
+{
+	switch (sort) {
+	case MEMOWNER_SORT_LIVE_PAGES:
+		return r->live_pages;
+	case MEMOWNER_SORT_LIVE_OBJECTS:
+		return r->live_objects;
+	case MEMOWNER_SORT_ALLOCS:
+		return r->allocs;
+	case MEMOWNER_SORT_GROWTH:
+		return r->growth_bytes > 0 ? r->growth_bytes : 0;
+	default:
+		return r->live_bytes;
+	}
+}
+
+void mo_stack_module(u32 stack, char *buf, size_t len)
+{
+	char sym[KSYM_SYMBOL_LEN], *open, *close;
+	const unsigned long *frames;
+
+	if (!mo_depot_fetch(stack, &frames)) {
+		strscpy(buf, "", len);
+		return;
+	}
+	sprint_symbol(sym, frames[0]);
+	open = strrchr(sym, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!open || !close) {
+		strscpy(buf, "vmlinux", len);
+		return;
+	}
+	*close = '\0';
+	strscpy(buf, open + 1, len);
+}
+
+bool mo_may_see_addresses(bool cap_syslog)
+{
+	static int *kptr_restrict_p;
+
+	if (!cap_syslog)
+		return false;
+	if (!kptr_restrict_p)
+		kptr_restrict_p = (int *)mo_lookup_name("kptr_restrict");
+	/* As %pK: never at kptr_restrict=2, unknown counts as 2. */
+	return kptr_restrict_p && READ_ONCE(*kptr_restrict_p) < 2;
+}
+
+/* ---- aggregation ------------------------------------------------------ */
+
+#define AGG_BITS	10
+
+struct agg_node {
+	struct hlist_node node;
+	u64 key;
+	struct mo_row row;
+};
+
+struct agg {
+	DECLARE_HASHTABLE(table, AGG_BITS);
+	unsigned long nr;
+};
+
+static struct mo_row *agg_get(struct agg *a, u64 key, const char *name)
+{
+	struct agg_node *n;
+
+	hash_for_each_possible(a->table, n, node, key)
+		if (n->key == key && (!name || !strcmp(n->row.name, name)))
+			return &n->row;
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return NULL;
+	n->key = key;
+	n->row.source = ~0U - 1;	/* no source yet */
+	if (name)
+		strscpy(n->row.name, name, sizeof(n->row.name));
+	hash_add(a->table, &n->node, key);
+	a->nr++;
+	return &n->row;
+}
+
+static void agg_source(struct mo_row *r, u32 src)
+{
+	if (r->source == ~0U - 1)
+		r->source = src;
+	else if (r->source != src)
+		r->source = MEMOWNER_SRC_MIXED;
+}
+
+static void agg_free(struct agg *a)
+{
+	struct hlist_node *tmp;
+	struct agg_node *n;
+	int bkt;
+
+	hash_for_each_safe(a->table, bkt, tmp, n, node) {
+		hash_del(&n->node);
+		kfree(n);
+	}
+}
+
+static int cmp_rows(const void *a, const void *b, const void *priv)
+{
+	u32 sort_key = *(const u32 *)priv;
+	u64 x = mo_row_value(a, sort_key), y = mo_row_value(b, sort_key);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	/* Deterministic order among equals. */
+	x = ((const struct mo_row *)a)->id;
+	y = ((const struct mo_row *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Move the rows that pass min_value into a sorted array. */
+static int agg_finish(struct agg *a, const struct mo_query *q,
+		      struct mo_row **rows, unsigned long *nr)
+{
+	struct agg_node *n;
+	struct mo_row *out;
+	unsigned long i = 0;
+	int bkt;
+
+	out = kvmalloc_array(max(a->nr, 1UL), sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	hash_for_each(a->table, bkt, n, node) {
+		if (n->row.source == ~0U - 1)
+			n->row.source = MEMOWNER_SRC_MIXED;
+		if (mo_row_value(&n->row, q->sort) < q->min_value)
+			continue;
+		out[i++] = n->row;
+	}
+	sort_r(out, i, sizeof(*out), cmp_rows, NULL, &q->sort);
+	*rows = out;
+	*nr = i;
+	return 0;
+}
+
+static u64 pages_of(u32 src, u64 bytes)
+{
+	return src == MEMOWNER_SRC_PAGE || src == MEMOWNER_SRC_VMALLOC ?
+	       bytes >> PAGE_SHIFT : 0;
+}
+
+/* Key and name of a site's group; false if the site is filtered out. */
+static bool site_group(const struct mo_query *q, const struct mo_site *s,
+		       u64 *key, char *name, size_t len)
+{
+	const unsigned long *frames;
+	char module[MEMOWNER_NAME_LEN];
+	const char *cache;
+
+	if (q->sources && !(q->sources & BIT(s->key.src)))
+		return false;
+	cache = mo_cache_name(s->cache);
+	if (q->cache[0] && (!cache || strcmp(cache, q->cache)))
+		return false;
+	if (q->module[0] || q->group == MEMOWNER_GROUP_MODULE) {
+		mo_stack_module(s->key.stack, module, sizeof(module));
+		if (q->module[0] && strcmp(module, q->module))
+			return false;
+	}
+	name[0] = '\0';
+	switch (q->group) {
+	case MEMOWNER_GROUP_STACK:
+		*key = s->key.stack;
+		return true;
+	case MEMOWNER_GROUP_CALLSITE:
+		*key = mo_depot_fetch(s->key.stack, &frames) ? frames[0] : 0;
+		return true;
+	case MEMOWNER_GROUP_CACHE:
+		if (!cache)
+			return false;
+		*key = s->cache;
+		strscpy(name, cache, len);
+		return true;
+	case MEMOWNER_GROUP_MODULE:
+		*key = jhash(module, strlen(module), 0);
+		strscpy(name, module, len);
+		return true;
+	}
+	return false;
+}
+
+static void row_add(struct mo_row *r, const struct mo_site *s, u32 site_idx,
+		    u64 key, u32 group)
+{
+	if (!r->stack)
+		r->stack = s->key.stack;
+	if (group == MEMOWNER_GROUP_STACK || group == MEMOWNER_GROUP_CALLSITE)
+		r->id = r->stack;	/* a handle, never an address */
+	else if (group == MEMOWNER_GROUP_CACHE)
+		r->id = key;
+	agg_source(r, s->key.src);
+}
+
+static int query_sites(const struct mo_query *q, struct agg *a)
+{
+	unsigned long i, n = mo_site_count();
+	char name[MEMOWNER_NAME_LEN];
+
+	for (i = 1; i <= n; i++) {
+		const struct mo_site *s = mo_site_at(i);
+		struct mo_totals t, b = {};
+		struct mo_row *r;
+		u64 key, live;
+
+		if (!s || !site_group(q, s, &key, name, sizeof(name)))
+			continue;
+		mo_site_sum(i, &t);
+		/* Unused in this epoch (sites outlive a reconfiguration). */
+		if (!t.allocs && !t.frees)
+			continue;
+		if (i < nr_base)
+			b = base[i];
+		r = agg_get(a, key, q->group == MEMOWNER_GROUP_MODULE ? name : NULL);
+		if (!r)
+			return -ENOMEM;
+		if (!r->name[0])
+			strscpy(r->name, name, sizeof(r->name));
+		row_add(r, s, i, key, q->group);
+		live = t.bytes - t.bytes_freed;
+		r->live_bytes += live;
+		r->live_pages += pages_of(s->key.src, live);
+		r->live_objects += t.allocs - t.frees;
+		r->allocs += t.allocs - b.allocs;
+		r->frees += t.frees - b.frees;
+		r->bytes_allocated += t.bytes - b.bytes;
+		r->growth_bytes += live - (i < nr_base ? READ_ONCE(mark_bytes[i]) : 0);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return 0;
+}
+
+static u64 now_ns(void)
+{
+	/* The domain of mo_obj_ts_ns(). */
+	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
+}
+
+#define SCAN_BATCH	4096
+
+static int query_records(const struct mo_query *q, struct agg *a)
+{
+	char name[MEMOWNER_NAME_LEN];
+	unsigned long pos = 0, i;
+	unsigned int n;
+	struct mo_obj *buf;
+	u64 now = now_ns();
+	int ret = 0;
+
+	buf = kvmalloc_array(SCAN_BATCH, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while ((n = mo_owner_scan(&pos, buf, SCAN_BATCH))) {
+		for (i = 0; i < n; i++) {
+			const struct mo_obj *o = &buf[i];
+			const struct mo_site *s = mo_site_at(o->site);
+			const struct mo_task *t = mo_task_get(mo_obj_task(o));
+			u64 ts = mo_obj_ts_ns(o), age, key, bytes;
+			struct mo_row *r;
+			u32 w;
+
+			if (!s)
+				continue;
+			age = now > ts ? now - ts : 0;
+			if (q->older_than_ns && age < q->older_than_ns)
+				continue;
+			if (q->tgid && (!t || t->tgid != q->tgid))
+				continue;
+			if (q->group == MEMOWNER_GROUP_TGID) {
+				if ((q->sources && !(q->sources & BIT(s->key.src))) ||
+				    (q->cache[0] && strcmp(mo_cache_name(s->cache) ?: "",
+							   q->cache)))
+					continue;
+				if (q->module[0]) {
+					mo_stack_module(s->key.stack, name, sizeof(name));
+					if (strcmp(name, q->module))
+						continue;
+				}
+				key = t ? t->tgid : 0;
+				strscpy(name, t ? t->comm : "", sizeof(name));
+			} else if (!site_group(q, s, &key, name, sizeof(name))) {
+				continue;
+			}
+			r = agg_get(a, key, q->group == MEMOWNER_GROUP_MODULE ?
+					    name : NULL);
+			if (!r) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if (!r->name[0])
+				strscpy(r->name, name, sizeof(r->name));
+			if (q->group == MEMOWNER_GROUP_TGID)
+				r->id = key;
+			else
+				row_add(r, s, o->site, key, q->group);
+			agg_source(r, s->key.src);
+			w = mo_track_weight(o);
+			bytes = (u64)w * mo_obj_bytes(o);
+			r->live_objects += w;
+			r->live_bytes += bytes;
+			r->live_pages += pages_of(s->key.src, bytes);
+			r->oldest_ns = max(r->oldest_ns, age);
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		cond_resched();
+	}
+out:
+	kvfree(buf);
+	return ret;
+}
+
+int mo_query_run(const struct mo_query *q, struct mo_row **rows,
+		 unsigned long *nr)
+{
+	struct agg *a;
+	int ret;
+
+	if (q->group > MEMOWNER_GROUP_MAX || q->sort > MEMOWNER_SORT_MAX)
+		return -EINVAL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	hash_init(a->table);
+	if (q->group == MEMOWNER_GROUP_TGID || q->tgid || q->older_than_ns)
+		ret = query_records(q, a);
+	else
+		ret = query_sites(q, a);
+	if (!ret)
+		ret = agg_finish(a, q, rows, nr);
+	agg_free(a);
+	kfree(a);
+	return ret;
+}
+
+/* ---- baselines ------------------------------------------------------- */
+
+void mo_query_mark(void)
+{
+	unsigned long i, n = min(mo_site_count() + 1, nr_base);
+	struct mo_totals t;
+
+	mutex_lock(&baseline_lock);
+	for (i = 1; i < n; i++) {
+		mo_site_sum(i, &t);
+		WRITE_ONCE(mark_bytes[i], t.bytes - t.bytes_freed);
+	}
+	mark_ns = ktime_get_boottime_ns();
+	mutex_unlock(&baseline_lock);
+}
+
+void mo_query_reset(void)
+{
+	unsigned long i, n = min(mo_site_count() + 1, nr_base);
+
+	mutex_lock(&baseline_lock);
+	for (i = 1; i < n; i++)
+		mo_site_sum(i, &base[i]);
+	mutex_unlock(&baseline_lock);
+}
+
+u64 mo_query_mark_ns(void)
+{
+	return mark_ns;
+}
+
+u32 mo_query_generation(void)
+{
+	/* New sites (and so new stacks in use) or a new epoch. */
+	return (u32)mo_site_count() ^ (mo_control_epoch() << 24);
+}
+
+void mo_query_clear(void)
+{
+	mutex_lock(&baseline_lock);
+	memset(base, 0, nr_base * sizeof(*base));
+	memset(mark_bytes, 0, nr_base * sizeof(*mark_bytes));
+	mark_ns = 0;
+	mutex_unlock(&baseline_lock);
+}
+
+int mo_query_init(unsigned long max_sites)
+{
+	nr_base = max_sites;
+	base = vzalloc(nr_base * sizeof(*base));
+	mark_bytes = vzalloc(nr_base * sizeof(*mark_bytes));
+	if (!base || !mark_bytes) {
+		mo_query_exit();
+		return -ENOMEM;
+	}
+	mark_ns = 0;
+	return 0;
+}
+
+void mo_query_exit(void)
+{
+	vfree(base);
+	vfree(mark_bytes);
+	base = NULL;
+	mark_bytes = NULL;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the selftests that drive memowner_test.ko: (re)loading the
+ * modules with parameters, commands to the test module and what it holds,
+ * and reading memowner's debugfs files.
+ */
+#ifndef MEMOWNER_TESTLIB_H
+#define MEMOWNER_TESTLIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DBG	"/sys/kernel/debug/memowner/"
+#define TDBG	"/sys/kernel/debug/memowner_test/"
+
+/* ---- modules ---------------------------------------------------------- */
+
+static inline int load_module(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int unload_module(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(20000);
+	}
+	return -EBUSY;
+}
+
+/* (Re)load memowner.ko with @params; 0 or -errno. */
+static inline int memowner_reload(const char *params)
+{
+	int ret = unload_module("memowner");
+
+	if (ret)
+		return ret;
+	return load_module(getenv("MEMOWNER_KO"), params);
+}
+
+static inline int test_module_ensure(void)
+{
+	if (!access(TDBG "control", W_OK))
+		return 0;
+	return load_module(getenv("MEMOWNER_TEST_KO"), "");
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static inline char *read_file(const char *path)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				break;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A command to memowner_test.ko; 0 or -errno. */
+static inline int tm(const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return write_str(TDBG "control", cmd);
+}
+
+struct held {
+	long count, bytes_req, bytes_alloc, pages;
+};
+
+static inline int tm_held(const char *kind, struct held *h)
+{
+	char *buf = read_file(TDBG "held"), *line;
+	size_t klen = strlen(kind);
+
+	memset(h, 0, sizeof(*h));
+	if (!buf)
+		return -errno;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, kind, klen) && line[klen] == ' ')
+			sscanf(line + klen, " count=%ld bytes_req=%ld bytes_alloc=%ld pages=%ld",
+			       &h->count, &h->bytes_req, &h->bytes_alloc,
+			       &h->pages);
+	free(buf);
+	return 0;
+}
+
+/* A numeric field "key=N" or "key: N" in memowner's status. */
+static inline long status_num(const char *line_prefix, const char *key)
+{
+	char *buf = read_file(DBG "status"), *line, *p;
+	long v = -1;
+
+	if (!buf)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, line_prefix, strlen(line_prefix)))
+			continue;
+		p = strstr(line, key);
+		if (p)
+			v = strtol(p + strlen(key), NULL, 10);
+		break;
+	}
+	free(buf);
+	return v;
+}
+
+/* Both module files are named by the environment (see vm/guest/init). */
+static inline bool have_modules(void)
+{
+	return getenv("MEMOWNER_KO") && getenv("MEMOWNER_TEST_KO") &&
+	       !access(getenv("MEMOWNER_KO"), R_OK) &&
+	       !access(getenv("MEMOWNER_TEST_KO"), R_OK);
+}
+
+#endif /* MEMOWNER_TESTLIB_H */
