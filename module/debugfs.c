@@ -30,6 +30,7 @@
 
 #include "debugfs.h"
 #include "depot.h"
+#include "events.h"
 #include "info.h"
 #include "owner.h"
 #include "params.h"
@@ -134,6 +135,7 @@ static int status_show(struct seq_file *m, void *v)
 			seq_printf(m, " %s", memowner_source_names[s]);
 	seq_putc(m, '\n');
 	mo_probes_report(m);
+	mo_events_report(m);
 	for (s = 0; s < __MEMOWNER_SRC_LAST; s++) {
 		const struct mo_totals *t = &src_tot[s];
 

@@ -18,6 +18,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
+#include "alerts.h"
 #include "control.h"
 #include "depot.h"
 #include "device.h"
@@ -305,6 +306,93 @@ static long memowner_ioc_reset(struct memowner_client *client,
 	return memowner_copy_back(uarg, &rst, sizeof(rst), usize);
 }
 
+static long memowner_ioc_threshold_add(struct memowner_client *client,
+				       void __user *uarg)
+{
+	char name[MEMOWNER_NAME_LEN];
+	struct memowner_threshold t;
+	long ret;
+	int usize;
+
+	usize = memowner_copy_arg(&t, sizeof(t), MEMOWNER_THRESHOLD_SIZE_VER0,
+				  uarg);
+	if (usize < 0)
+		return usize;
+	if (!client->admin)
+		return -EPERM;
+	ret = memowner_get_name(name, sizeof(name), t.owner_name);
+	if (ret)
+		return ret;
+	ret = mo_alerts_add(&t, name);
+	if (ret)
+		return ret;
+	ret = memowner_copy_back(uarg, &t, sizeof(t), usize);
+	if (ret)	/* the caller cannot learn the id: undo */
+		mo_alerts_del(t.id);
+	return ret;
+}
+
+static long memowner_ioc_threshold_del(struct memowner_client *client,
+				       void __user *uarg)
+{
+	struct memowner_threshold_id id;
+	int usize;
+
+	usize = memowner_copy_arg(&id, sizeof(id),
+				  MEMOWNER_THRESHOLD_ID_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (id.flags || id.__pad)
+		return -EINVAL;
+	if (!client->admin)
+		return -EPERM;
+	return mo_alerts_del(id.id);
+}
+
+static long memowner_ioc_threshold_list(void __user *uarg)
+{
+	struct memowner_threshold_state *states;
+	struct memowner_threshold_list l;
+	unsigned int n, i;
+	long ret = 0;
+	int usize;
+
+	usize = memowner_copy_arg(&l, sizeof(l),
+				  MEMOWNER_THRESHOLD_LIST_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (l.flags || l.nr_rules || l.total)
+		return -EINVAL;
+	if (l.state_size < MEMOWNER_THRESHOLD_STATE_SIZE_VER0)
+		return -EINVAL;
+	if (l.state_size > PAGE_SIZE)
+		return -E2BIG;
+	if (l.max_rules && !l.rules)
+		return -EFAULT;
+	states = kcalloc(MEMOWNER_MAX_THRESHOLDS, sizeof(*states), GFP_KERNEL);
+	if (!states)
+		return -ENOMEM;
+	l.total = mo_alerts_list(states, MEMOWNER_MAX_THRESHOLDS);
+	n = min(l.total, l.max_rules);
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(l.rules) + (size_t)i * l.state_size;
+
+		if (copy_to_user(dst, &states[i],
+				 min_t(size_t, l.state_size, sizeof(states[i]))) ||
+		    (l.state_size > sizeof(states[i]) &&
+		     clear_user(dst + sizeof(states[i]),
+				l.state_size - sizeof(states[i])))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	l.nr_rules = n;
+	ret = memowner_copy_back(uarg, &l, sizeof(l), usize);
+out:
+	kfree(states);
+	return ret;
+}
+
 static long memowner_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -326,6 +414,12 @@ static long memowner_ioctl(struct file *file, unsigned int cmd,
 		return memowner_ioc_mark(client, uarg);
 	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_RESET):
 		return memowner_ioc_reset(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_THRESHOLD_ADD):
+		return memowner_ioc_threshold_add(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_THRESHOLD_DEL):
+		return memowner_ioc_threshold_del(client, uarg);
+	case MEMOWNER_IOC_NOSIZE(MEMOWNER_IOC_THRESHOLD_LIST):
+		return memowner_ioc_threshold_list(uarg);
 	}
 	return -ENOTTY;
 }

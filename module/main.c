@@ -11,10 +11,12 @@
 
 #include <linux/module.h>
 
+#include "alerts.h"
 #include "control.h"
 #include "debugfs.h"
 #include "depot.h"
 #include "device.h"
+#include "events.h"
 #include "info.h"
 #include "netlink.h"
 #include "owner.h"
@@ -66,6 +68,9 @@ static int __init memowner_init(void)
 	ret = mo_query_init(mo_site_capacity());
 	if (ret)
 		goto err_query;
+	ret = mo_alerts_init();
+	if (ret)
+		goto err_alerts;
 	ret = mo_debugfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -77,16 +82,25 @@ static int __init memowner_init(void)
 		goto err_genl;
 
 	mo_control_start();
+	ret = mo_events_init();
+	if (ret) {
+		mo_control_stop();
+		goto err_events;
+	}
 	pr_info("version " MEMOWNER_VERSION " loaded: mode=%s depth=%u sources=%#x max_objects=%lu max_stacks=%lu%s\n",
 		memowner_mode_names[p->mode], p->depth, p->sources,
 		p->max_objects, p->max_stacks, p->enabled ? "" : " (disabled)");
 	return 0;
 
+err_events:
+	memowner_genl_exit();
 err_genl:
 	memowner_device_exit();
 err_device:
 	mo_debugfs_exit();
 err_debugfs:
+	mo_alerts_exit();
+err_alerts:
 	mo_query_exit();
 err_query:
 	mo_preload_exit();
@@ -110,10 +124,12 @@ static void __exit memowner_exit(void)
 {
 	unsigned long live = mo_owner_count();
 
+	mo_events_exit();
 	mo_control_stop();
 	memowner_genl_exit();
 	memowner_device_exit();
 	mo_debugfs_exit();
+	mo_alerts_exit();
 	mo_query_exit();
 	mo_preload_exit();
 	mo_track_exit();

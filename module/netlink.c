@@ -27,8 +27,6 @@ static const struct nla_policy memowner_genl_policy[MEMOWNER_A_MAX + 1] = {
 	[MEMOWNER_A_PAD] = { .type = NLA_REJECT },
 };
 
-static struct genl_family memowner_genl_family;
-
 /* Read-only operations: CAP_PERFMON or CAP_SYS_ADMIN of the sender. */
 static bool memowner_genl_may_read(const struct sk_buff *skb)
 {
@@ -87,7 +85,13 @@ static const struct genl_ops memowner_genl_ops[] = {
 	},
 };
 
-static struct genl_family memowner_genl_family __ro_after_init = {
+/* Indexed by enum memowner_genl_group. */
+static const struct genl_multicast_group memowner_genl_mcgrps[] = {
+	[MEMOWNER_GRP_ALERTS] = { .name = MEMOWNER_MCGRP_ALERTS },
+	[MEMOWNER_GRP_EVENTS] = { .name = MEMOWNER_MCGRP_EVENTS },
+};
+
+struct genl_family memowner_genl_family __ro_after_init = {
 	.name = MEMOWNER_GENL_NAME,
 	.version = MEMOWNER_GENL_VERSION,
 	.maxattr = MEMOWNER_A_MAX,
@@ -96,6 +100,8 @@ static struct genl_family memowner_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = memowner_genl_ops,
 	.n_ops = ARRAY_SIZE(memowner_genl_ops),
+	.mcgrps = memowner_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(memowner_genl_mcgrps),
 	/* Every command validates reserved header bytes and attributes strictly. */
 	.resv_start_op = MEMOWNER_CMD_GET_INFO,
 };

@@ -552,6 +552,69 @@ static void detach_kp(struct mo_kp *k)
 		unregister_kprobe(&k->kp);
 }
 
+/* ---- generic tracepoint hooks (events) ------------------------------- */
+
+struct find_ctx {
+	struct mo_hook *hooks;
+	unsigned int n;
+};
+
+static void find_hooks(struct tracepoint *tp, void *priv)
+{
+	struct find_ctx *c = priv;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(tp->name, c->hooks[i].name))
+			c->hooks[i].tp = tp;
+}
+
+void mo_hooks_attach(struct mo_hook *hooks, unsigned int n)
+{
+	struct find_ctx c = { hooks, n };
+	unsigned int i;
+
+	for_each_kernel_tracepoint(find_hooks, &c);
+	for (i = 0; i < n; i++) {
+		hooks[i].attached = false;
+		hooks[i].err = hooks[i].tp ?
+			tracepoint_probe_register(hooks[i].tp, hooks[i].func, NULL) :
+			-ENOENT;
+		if (hooks[i].err)
+			pr_warn("tracepoint %s: attach failed: %d\n",
+				hooks[i].name, hooks[i].err);
+		else
+			hooks[i].attached = true;
+	}
+}
+
+void mo_hooks_detach(struct mo_hook *hooks, unsigned int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		if (hooks[i].attached)
+			tracepoint_probe_unregister(hooks[i].tp, hooks[i].func,
+						    NULL);
+		hooks[i].attached = false;
+	}
+	tracepoint_synchronize_unregister();
+}
+
+void mo_hooks_report(struct seq_file *m, const char *what,
+		     const struct mo_hook *hooks, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		seq_printf(m, "hook: %s tracepoint %s %s", what, hooks[i].name,
+			   hooks[i].attached ? "attached" : "FAILED");
+		if (hooks[i].err)
+			seq_printf(m, " (%d)", hooks[i].err);
+		seq_putc(m, '\n');
+	}
+}
+
 /* ---- attach/detach --------------------------------------------------- */
 
 static u32 sources_attached;

@@ -8,6 +8,21 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
+/* A tracepoint found by name, its probe, and how attaching went. */
+struct mo_hook {
+	const char *name;
+	void *func;
+	struct tracepoint *tp;
+	int err;
+	bool attached;
+};
+
+/* Attach/detach a table of hooks (failures are kept and reported). */
+void mo_hooks_attach(struct mo_hook *hooks, unsigned int n);
+void mo_hooks_detach(struct mo_hook *hooks, unsigned int n);
+void mo_hooks_report(struct seq_file *m, const char *what,
+		     const struct mo_hook *hooks, unsigned int n);
+
 /* Attach every hook of @sources (BIT(MEMOWNER_SRC_*)); failures reported. */
 int mo_probes_attach(u32 sources);
 /* Detach everything and wait until no probe runs. */

@@ -385,6 +385,42 @@ int mo_query_run(const struct mo_query *q, struct mo_row **rows,
 	return ret;
 }
 
+unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
+{
+	unsigned long i, nr = mo_site_count();
+	unsigned int found = 0, j;
+	struct mo_totals t;
+
+	for (i = 1; i <= nr; i++) {
+		const struct mo_site *s = mo_site_at(i);
+		u64 live;
+
+		if (!s)
+			continue;
+		mo_site_sum(i, &t);
+		live = t.bytes - t.bytes_freed;
+		if (!live || (found == n && live <= out[n - 1].live_bytes))
+			continue;
+		/* Insertion into the sorted top list. */
+		j = found < n ? found++ : n - 1;
+		while (j > 0 && out[j - 1].live_bytes < live) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		memset(&out[j], 0, sizeof(out[j]));
+		out[j].id = s->key.stack;
+		out[j].stack = s->key.stack;
+		out[j].source = s->key.src;
+		out[j].live_bytes = live;
+		out[j].live_pages = pages_of(s->key.src, live);
+		out[j].live_objects = t.allocs - t.frees;
+		out[j].allocs = t.allocs;
+		out[j].frees = t.frees;
+		out[j].bytes_allocated = t.bytes;
+	}
+	return found;
+}
+
 /* ---- baselines ------------------------------------------------------- */
 
 void mo_query_mark(void)

@@ -54,6 +54,12 @@ bool mo_may_see_addresses(bool cap_syslog);
 /* Module name ("vmlinux" for the kernel) of the first frame of @stack. */
 void mo_stack_module(u32 stack, char *buf, size_t len);
 
+/*
+ * The @n sites with the most live bytes into @out, without allocating (for
+ * the OOM event, when memory is short).  Returns how many were found.
+ */
+unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n);
+
 /* MARK and RESET: baselines of growth and of totals, per site. */
 void mo_query_mark(void);
 void mo_query_reset(void);

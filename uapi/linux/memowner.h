@@ -68,6 +68,26 @@
  *	Restart the totals (allocs, frees, bytes allocated) from zero; live
  *	values are not affected.
  *
+ * MEMOWNER_IOC_THRESHOLD_ADD  struct memowner_threshold (CAP_SYS_ADMIN)
+ *	Add an alert rule; returns its id.  The owner is a stack (owner_id =
+ *	stack handle), a slab cache or a module (owner_name), a process
+ *	(owner_id = tgid) or everything tracked (GLOBAL).  The metric is live
+ *	bytes, live pages, or the growth rate of live bytes in bytes/s over
+ *	window_ms.  A rule fires when the value reaches "high", then stays
+ *	quiet until the value falls to "low" or below (hysteresis; low < high)
+ *	and at least min_interval_ms passed (rate limit).  Rules are checked
+ *	every alert_period_ms (module parameter, default 100) whether or not
+ *	anyone reads; alerts go to the netlink multicast group "alerts".
+ *	-ENOSPC when MEMOWNER_MAX_THRESHOLDS rules exist.
+ *
+ * MEMOWNER_IOC_THRESHOLD_DEL  struct memowner_threshold_id (CAP_SYS_ADMIN)
+ *	Remove rule "id"; -ENOENT if there is none.
+ *
+ * MEMOWNER_IOC_THRESHOLD_LIST  struct memowner_threshold_list
+ *	The rules (struct memowner_threshold_state, state_size bytes each as
+ *	the caller knows it) into the array at "rules"; "total" is how many
+ *	exist.
+ *
  * Generic netlink family "memowner" (version MEMOWNER_GENL_VERSION)
  * ----------------------------------------------------------------
  * Attributes of replies are nested under no top-level container; unknown
@@ -354,6 +374,122 @@ struct memowner_reset {
 
 #define MEMOWNER_RESET_SIZE_VER0	16
 
+/* Alert rules. */
+enum memowner_owner_kind {
+	MEMOWNER_OWNER_STACK,
+	MEMOWNER_OWNER_CACHE,
+	MEMOWNER_OWNER_MODULE,
+	MEMOWNER_OWNER_TGID,
+	MEMOWNER_OWNER_GLOBAL,
+
+	__MEMOWNER_OWNER_LAST,
+	MEMOWNER_OWNER_MAX = __MEMOWNER_OWNER_LAST - 1
+};
+
+enum memowner_metric {
+	MEMOWNER_METRIC_LIVE_BYTES,
+	MEMOWNER_METRIC_LIVE_PAGES,
+	MEMOWNER_METRIC_GROWTH_RATE,	/* live bytes per second over window_ms */
+
+	__MEMOWNER_METRIC_LAST,
+	MEMOWNER_METRIC_MAX = __MEMOWNER_METRIC_LAST - 1
+};
+
+#define MEMOWNER_MAX_THRESHOLDS		64
+#define MEMOWNER_WINDOW_MS_MIN		100
+#define MEMOWNER_WINDOW_MS_MAX		3600000
+
+/**
+ * struct memowner_threshold - MEMOWNER_IOC_THRESHOLD_ADD argument
+ * @size:            sizeof(struct memowner_threshold) known to the caller
+ * @flags:           must be 0
+ * @id:              out: the new rule's id (in: must be 0)
+ * @owner_kind:      MEMOWNER_OWNER_*
+ * @owner_id:        stack handle (STACK) or tgid (TGID); else 0
+ * @owner_name:      user pointer to the cache or module name (CACHE,
+ *                   MODULE); else 0
+ * @metric:          MEMOWNER_METRIC_*
+ * @window_ms:       GROWTH_RATE: 100..3600000; else 0
+ * @high:            fire when the value reaches this (> 0)
+ * @low:             re-arm when the value falls to this (< high)
+ * @min_interval_ms: at most one alert of this rule per interval (<= 1 h)
+ * @__pad:           must be 0
+ */
+struct memowner_threshold {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 owner_kind;
+	__u64 owner_id;
+	__u64 owner_name;
+	__u32 metric;
+	__u32 window_ms;
+	__u64 high;
+	__u64 low;
+	__u32 min_interval_ms;
+	__u32 __pad;
+};
+
+#define MEMOWNER_THRESHOLD_SIZE_VER0	64
+
+/* MEMOWNER_IOC_THRESHOLD_DEL argument. */
+struct memowner_threshold_id {
+	__u32 size;
+	__u32 flags;	/* must be 0 */
+	__u32 id;
+	__u32 __pad;	/* must be 0 */
+};
+
+#define MEMOWNER_THRESHOLD_ID_SIZE_VER0	16
+
+/**
+ * struct memowner_threshold_state - one rule in MEMOWNER_IOC_THRESHOLD_LIST
+ * @id, @owner_kind, @owner_id, @metric, @window_ms, @high, @low,
+ * @min_interval_ms: as added
+ * @armed:      1 while the rule may fire
+ * @nr_alerts:  alerts sent
+ * @value:      value at the last check
+ * @name:       owner name (CACHE, MODULE), NUL-terminated
+ */
+struct memowner_threshold_state {
+	__u32 id;
+	__u32 owner_kind;
+	__u64 owner_id;
+	__u32 metric;
+	__u32 window_ms;
+	__u64 high;
+	__u64 low;
+	__u32 min_interval_ms;
+	__u32 armed;
+	__u64 nr_alerts;
+	__u64 value;
+	__u8 name[MEMOWNER_NAME_LEN];
+};
+
+#define MEMOWNER_THRESHOLD_STATE_SIZE_VER0	128
+
+/**
+ * struct memowner_threshold_list - MEMOWNER_IOC_THRESHOLD_LIST argument
+ * @size:        sizeof(struct memowner_threshold_list)
+ * @flags:       must be 0
+ * @rules:       user pointer to max_rules states of state_size bytes
+ * @state_size:  sizeof(struct memowner_threshold_state) known to the caller
+ * @max_rules:   capacity of @rules
+ * @nr_rules:    out: states written
+ * @total:       out: rules that exist
+ */
+struct memowner_threshold_list {
+	__u32 size;
+	__u32 flags;
+	__u64 rules;
+	__u32 state_size;
+	__u32 max_rules;
+	__u32 nr_rules;
+	__u32 total;
+};
+
+#define MEMOWNER_THRESHOLD_LIST_SIZE_VER0	32
+
 #define MEMOWNER_IOC_MAGIC	0xB7
 #define MEMOWNER_IOC_GET_INFO	_IOWR(MEMOWNER_IOC_MAGIC, 0x00, struct memowner_info)
 #define MEMOWNER_IOC_SET_CONFIG	_IOW(MEMOWNER_IOC_MAGIC, 0x01, struct memowner_config)
@@ -361,6 +497,9 @@ struct memowner_reset {
 #define MEMOWNER_IOC_GET_STACK	_IOWR(MEMOWNER_IOC_MAGIC, 0x03, struct memowner_stack)
 #define MEMOWNER_IOC_MARK	_IOWR(MEMOWNER_IOC_MAGIC, 0x04, struct memowner_mark)
 #define MEMOWNER_IOC_RESET	_IOWR(MEMOWNER_IOC_MAGIC, 0x05, struct memowner_reset)
+#define MEMOWNER_IOC_THRESHOLD_ADD _IOWR(MEMOWNER_IOC_MAGIC, 0x06, struct memowner_threshold)
+#define MEMOWNER_IOC_THRESHOLD_DEL _IOW(MEMOWNER_IOC_MAGIC, 0x07, struct memowner_threshold_id)
+#define MEMOWNER_IOC_THRESHOLD_LIST _IOWR(MEMOWNER_IOC_MAGIC, 0x08, struct memowner_threshold_list)
 
 /* Allocation sources (bit numbers of source masks). */
 enum memowner_source {
@@ -395,6 +534,8 @@ enum memowner_cmd {
 	MEMOWNER_CMD_GET_CACHES,	/* dump: MEMOWNER_A_CACHE per cache+site */
 	MEMOWNER_CMD_GET_LEAKS,		/* dump: MEMOWNER_A_LEAK per stack */
 	MEMOWNER_CMD_SET_CONFIG,	/* do, admin: MEMOWNER_A_CONFIG */
+	MEMOWNER_CMD_ALERT_NTF,		/* multicast "alerts": MEMOWNER_A_ALERT */
+	MEMOWNER_CMD_EVENT_NTF,		/* multicast "events": MEMOWNER_A_EVENT */
 
 	__MEMOWNER_CMD_MAX,
 	MEMOWNER_CMD_MAX = __MEMOWNER_CMD_MAX - 1
@@ -422,6 +563,8 @@ enum memowner_attr {
 	MEMOWNER_A_FILTER_OLDER_THAN_MS, /* u64: request (leaks), age at least */
 	MEMOWNER_A_STACK_HANDLE,	/* u32: request (GET_STACK) */
 	MEMOWNER_A_GENERATION,		/* u32: reply, table generation */
+	MEMOWNER_A_ALERT,		/* nest: enum memowner_alert_attr */
+	MEMOWNER_A_EVENT,		/* nest: enum memowner_event_attr */
 
 	__MEMOWNER_A_LAST,
 	MEMOWNER_A_MAX = __MEMOWNER_A_LAST - 1
@@ -497,6 +640,61 @@ enum memowner_leak_attr {
 
 	__MEMOWNER_A_LEAK_LAST,
 	MEMOWNER_A_LEAK_MAX = __MEMOWNER_A_LEAK_LAST - 1
+};
+
+/* Multicast groups. */
+#define MEMOWNER_MCGRP_ALERTS	"alerts"
+#define MEMOWNER_MCGRP_EVENTS	"events"
+
+/* Attributes of MEMOWNER_A_ALERT (MEMOWNER_CMD_ALERT_NTF). */
+enum memowner_alert_attr {
+	MEMOWNER_A_ALERT_UNSPEC,
+	MEMOWNER_A_ALERT_RULE,		/* u32: rule id */
+	MEMOWNER_A_ALERT_OWNER_KIND,	/* u32: MEMOWNER_OWNER_* */
+	MEMOWNER_A_ALERT_OWNER_ID,	/* u64: stack handle or tgid */
+	MEMOWNER_A_ALERT_OWNER_NAME,	/* string: cache or module */
+	MEMOWNER_A_ALERT_STACK,		/* u32: a stack handle of the owner */
+	MEMOWNER_A_ALERT_FRAMES,	/* nest of MEMOWNER_A_STACK_FRAME strings */
+	MEMOWNER_A_ALERT_METRIC,	/* u32: MEMOWNER_METRIC_* */
+	MEMOWNER_A_ALERT_VALUE,		/* u64 */
+	MEMOWNER_A_ALERT_THRESHOLD,	/* u64 */
+	MEMOWNER_A_ALERT_TS_NS,		/* u64: CLOCK_BOOTTIME */
+	MEMOWNER_A_ALERT_PAD,
+
+	__MEMOWNER_A_ALERT_LAST,
+	MEMOWNER_A_ALERT_MAX = __MEMOWNER_A_ALERT_LAST - 1
+};
+
+/* Memory events. */
+enum memowner_event_type {
+	MEMOWNER_EVENT_OOM,		/* an OOM kill */
+	MEMOWNER_EVENT_RECLAIM_STALL,	/* direct reclaim above reclaim_stall_ms */
+	MEMOWNER_EVENT_EXTFRAG,		/* fragmenting fallbacks above extfrag_rate/s */
+
+	__MEMOWNER_EVENT_LAST,
+	MEMOWNER_EVENT_MAX = __MEMOWNER_EVENT_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_EVENT (MEMOWNER_CMD_EVENT_NTF). */
+enum memowner_event_attr {
+	MEMOWNER_A_EVENT_UNSPEC,
+	MEMOWNER_A_EVENT_TYPE,		/* u32: MEMOWNER_EVENT_* */
+	MEMOWNER_A_EVENT_PID,		/* u32: victim / stalled task */
+	MEMOWNER_A_EVENT_TGID,		/* u32 */
+	MEMOWNER_A_EVENT_COMM,		/* string */
+	MEMOWNER_A_EVENT_RSS_KB,	/* u64: OOM victim's RSS */
+	MEMOWNER_A_EVENT_LATENCY_NS,	/* u64: reclaim stall */
+	MEMOWNER_A_EVENT_ORDER,		/* u32: allocation order */
+	MEMOWNER_A_EVENT_GFP,		/* u32 */
+	MEMOWNER_A_EVENT_STACK,		/* u32: stack of the stalled/fragmenting allocation */
+	MEMOWNER_A_EVENT_FRAMES,	/* nest of MEMOWNER_A_STACK_FRAME strings */
+	MEMOWNER_A_EVENT_RATE,		/* u64: extfrag fallbacks in the last second */
+	MEMOWNER_A_EVENT_TS_NS,		/* u64: CLOCK_BOOTTIME */
+	MEMOWNER_A_EVENT_TOP,		/* nest of MEMOWNER_A_STACK (OOM: top 10 owners) */
+	MEMOWNER_A_EVENT_PAD,
+
+	__MEMOWNER_A_EVENT_LAST,
+	MEMOWNER_A_EVENT_MAX = __MEMOWNER_A_EVENT_LAST - 1
 };
 
 /* Attributes of MEMOWNER_A_CONFIG (SET_CONFIG request; absent = unchanged). */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory events (OOM kills, direct-reclaim stalls, external fragmentation)
+ * on the netlink "events" multicast group.
+ */
+#ifndef _MEMOWNER_EVENTS_H
+#define _MEMOWNER_EVENTS_H
+
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+struct mo_event {
+	u32 type;		/* MEMOWNER_EVENT_* */
+	pid_t pid;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	u64 rss_kb;		/* OOM */
+	u64 latency_ns;		/* reclaim stall */
+	u32 order;
+	u32 gfp;
+	u32 stack;		/* allocation that stalled / fragmented */
+	u64 rate;		/* extfrag: fallbacks in the last second */
+	u64 ts_ns;		/* CLOCK_BOOTTIME */
+};
+
+int mo_events_init(void);
+void mo_events_exit(void);
+void mo_events_report(struct seq_file *m);
+
+u64 mo_events_sent(void);
+u64 mo_events_dropped(void);
+/* Fragmenting fallbacks attributed to @site. */
+u64 mo_events_extfrag(u32 site);
+
+#endif /* _MEMOWNER_EVENTS_H */
