@@ -135,11 +135,16 @@ static void send_events(struct work_struct *work)
 	}
 }
 
+/*
+ * No get_task_comm(): it takes task_lock, which the OOM killer already
+ * holds around mark_victim.  A racy copy at worst shows a rename half-way.
+ */
 static void fill_task(struct mo_event *ev, struct task_struct *t)
 {
 	ev->pid = t->pid;
 	ev->tgid = t->tgid;
-	get_task_comm(ev->comm, t);
+	memcpy(ev->comm, t->comm, TASK_COMM_LEN);
+	ev->comm[TASK_COMM_LEN - 1] = '\0';
 	ev->ts_ns = ktime_get_boottime_ns();
 }
 

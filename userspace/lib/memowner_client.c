@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -177,6 +178,59 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 	}
 	nl_cb_put(cb);
 	return r.err;
+}
+
+int mo_genl_subscribe(struct mo_genl *g, const char *group)
+{
+	int id = genl_ctrl_resolve_grp(g->sk, MEMOWNER_GENL_NAME, group);
+
+	if (id < 0)
+		return -ENOENT;
+	nl_socket_disable_seq_check(g->sk);
+	return nl_socket_add_membership(g->sk, id) ? -EIO : 0;
+}
+
+struct mo_wait {
+	mo_genl_reply_fn fn;
+	void *arg;
+	int n;
+};
+
+static int mo_wait_cb(struct nl_msg *msg, void *arg)
+{
+	struct mo_wait *w = arg;
+
+	w->n++;
+	return w->fn ? w->fn(msg, w->arg) : NL_OK;
+}
+
+static int mo_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int mo_genl_wait(struct mo_genl *g, int timeout_ms, mo_genl_reply_fn fn,
+		 void *arg)
+{
+	struct mo_wait w = { .fn = fn, .arg = arg };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(g->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret <= 0)
+		return ret < 0 ? -errno : 0;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mo_wait_cb, &w);
+	/* Notifications carry no sequence number of ours. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mo_no_seq_check, NULL);
+	ret = nl_recvmsgs(g->sk, cb);
+	nl_cb_put(cb);
+	return ret < 0 ? -EIO : w.n;
 }
 
 int mo_genl_parse(struct nl_msg *msg, struct nlattr **tb)

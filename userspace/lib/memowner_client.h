@@ -44,6 +44,19 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 		     mo_genl_reply_fn fn, void *arg,
 		     char *extack, size_t extack_len);
 
+/*
+ * Join multicast group @group ("alerts", "events") on @g's socket, which
+ * should then serve notifications only (sequence checks are turned off).
+ */
+int mo_genl_subscribe(struct mo_genl *g, const char *group);
+
+/*
+ * Wait up to @timeout_ms for notifications and pass each to @fn.
+ * Returns the number handled (0 on timeout) or -errno.
+ */
+int mo_genl_wait(struct mo_genl *g, int timeout_ms, mo_genl_reply_fn fn,
+		 void *arg);
+
 /* Parse the attributes of a memowner reply against MEMOWNER_A_MAX. */
 int mo_genl_parse(struct nl_msg *msg, struct nlattr **tb);
 

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Threshold alerts and memory events, received as a listener of the
+ * "alerts" and "events" multicast groups: an alert arrives within 200 ms of
+ * the test module crossing a threshold, none while below, no repeat until
+ * re-armed, at most one per rate-limit interval; growth-rate rules; every
+ * validation failure; an OOM kill (in a small memory cgroup) with the top
+ * owners; a direct-reclaim stall with the stack of the stalled allocation.
+ */
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "memowner_selftest.h"
+#include "testlib.h"
+#include "kselftest_harness.h"
+
+#define MB	(1024 * 1024)
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int add_rule(int fd, __u32 kind, __u64 id, const char *name,
+		    __u32 metric, __u32 window, __u64 high, __u64 low,
+		    __u32 interval)
+{
+	struct memowner_threshold t = {
+		.size = sizeof(t), .owner_kind = kind, .owner_id = id,
+		.owner_name = (unsigned long)name, .metric = metric,
+		.window_ms = window, .high = high, .low = low,
+		.min_interval_ms = interval,
+	};
+
+	if (ioctl(fd, MEMOWNER_IOC_THRESHOLD_ADD, &t))
+		return -errno;
+	return t.id;
+}
+
+static int del_rule(int fd, __u32 id)
+{
+	struct memowner_threshold_id d = { .size = sizeof(d), .id = id };
+
+	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_DEL, &d) ? -errno : 0;
+}
+
+static int rule_count(int fd)
+{
+	struct memowner_threshold_list l = {
+		.size = sizeof(l), .state_size = sizeof(struct memowner_threshold_state),
+	};
+
+	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_LIST, &l) ? -errno : (int)l.total;
+}
+
+struct alert {
+	int n;
+	__u32 rule, kind, metric, frames;
+	__u64 value, threshold;
+	char name[64], frame0[256];
+};
+
+static int alert_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MEMOWNER_A_MAX + 1], *a[MEMOWNER_A_ALERT_MAX + 1];
+	struct alert *al = arg;
+	struct nlattr *f;
+	int rem;
+
+	if (mo_genl_parse(msg, tb) || !tb[MEMOWNER_A_ALERT] ||
+	    nla_parse_nested(a, MEMOWNER_A_ALERT_MAX, tb[MEMOWNER_A_ALERT], NULL))
+		return NL_SKIP;
+	al->n++;
+	al->rule = a[MEMOWNER_A_ALERT_RULE] ? nla_get_u32(a[MEMOWNER_A_ALERT_RULE]) : 0;
+	al->kind = a[MEMOWNER_A_ALERT_OWNER_KIND] ? nla_get_u32(a[MEMOWNER_A_ALERT_OWNER_KIND]) : ~0U;
+	al->metric = a[MEMOWNER_A_ALERT_METRIC] ? nla_get_u32(a[MEMOWNER_A_ALERT_METRIC]) : ~0U;
+	al->value = a[MEMOWNER_A_ALERT_VALUE] ? nla_get_u64(a[MEMOWNER_A_ALERT_VALUE]) : 0;
+	al->threshold = a[MEMOWNER_A_ALERT_THRESHOLD] ? nla_get_u64(a[MEMOWNER_A_ALERT_THRESHOLD]) : 0;
+	al->name[0] = '\0';
+	if (a[MEMOWNER_A_ALERT_OWNER_NAME])
+		snprintf(al->name, sizeof(al->name), "%s",
+			 nla_get_string(a[MEMOWNER_A_ALERT_OWNER_NAME]));
+	al->frames = 0;
+	al->frame0[0] = '\0';
+	if (a[MEMOWNER_A_ALERT_FRAMES])
+		nla_for_each_nested(f, a[MEMOWNER_A_ALERT_FRAMES], rem) {
+			if (!al->frames++)
+				snprintf(al->frame0, sizeof(al->frame0), "%s",
+					 nla_get_string(f));
+		}
+	return NL_OK;
+}
+
+/* Wait up to @ms for the next alert; returns the ms waited or -1. */
+static long wait_alert(struct mo_genl *g, struct alert *al, long ms)
+{
+	long start = now_ms(), left;
+	int before = al->n;
+
+	while ((left = ms - (now_ms() - start)) > 0) {
+		if (mo_genl_wait(g, left, alert_cb, al) < 0)
+			return -1;
+		if (al->n > before)
+			return now_ms() - start;
+	}
+	return -1;
+}
+
+FIXTURE(al) {
+	int fd;
+	struct mo_genl g;
+	struct alert a;
+};
+
+FIXTURE_SETUP(al)
+{
+	memset(&self->a, 0, sizeof(self->a));
+	self->fd = -1;
+	if (!have_modules())
+		return;
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	self->fd = open(MEMOWNER_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, mo_genl_open(&self->g));
+	ASSERT_EQ(0, mo_genl_subscribe(&self->g, MEMOWNER_MCGRP_ALERTS));
+}
+
+FIXTURE_TEARDOWN(al)
+{
+	if (self->fd >= 0) {
+		mo_genl_close(&self->g);
+		close(self->fd);
+		tm("reset");
+	}
+}
+
+#define REQUIRE() do {							\
+	if (!have_modules())						\
+		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"); \
+} while (0)
+
+/* Fires once when crossing, stays quiet above, fires again once re-armed. */
+TEST_F(al, crossing_and_rearm)
+{
+	struct memowner_threshold_state st[4];
+	struct memowner_threshold_list l = {
+		.size = sizeof(l), .rules = (unsigned long)st,
+		.state_size = sizeof(st[0]), .max_rules = 4,
+	};
+	long waited;
+	int id;
+
+	REQUIRE();
+	id = add_rule(self->fd, MEMOWNER_OWNER_MODULE, 0, "memowner_test",
+		      MEMOWNER_METRIC_LIVE_BYTES, 0, 2 * MB, 1 * MB, 0);
+	ASSERT_LT(0, id);
+
+	/* Below: silence. */
+	ASSERT_EQ(0, tm("alloc kmalloc 256 4096"));
+	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 400));
+
+	/* Crossing: an alert within 200 ms. */
+	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
+	waited = wait_alert(&self->g, &self->a, 2000);
+	ASSERT_LE(0, waited);
+	TH_LOG("alert after %ld ms", waited);
+	EXPECT_GE(200, waited);
+	EXPECT_EQ(id, self->a.rule);
+	EXPECT_EQ(MEMOWNER_OWNER_MODULE, self->a.kind);
+	EXPECT_STREQ("memowner_test", self->a.name);
+	EXPECT_EQ(MEMOWNER_METRIC_LIVE_BYTES, self->a.metric);
+	EXPECT_LE(2 * MB, self->a.value);
+	EXPECT_EQ(2 * MB, self->a.threshold);
+	EXPECT_LT(0, self->a.frames);
+	EXPECT_NE(NULL, strstr(self->a.frame0, "[memowner_test]"));
+
+	/* Still above, growing: no repeat. */
+	ASSERT_EQ(0, tm("alloc kmalloc 100 4096"));
+	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 500));
+	ASSERT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_THRESHOLD_LIST, &l));
+	ASSERT_EQ(1, l.total);
+	EXPECT_EQ(0, st[0].armed);
+	EXPECT_EQ(1, st[0].nr_alerts);
+
+	/* Below the low mark re-arms; the next crossing alerts again. */
+	ASSERT_EQ(0, tm("free kmalloc"));
+	usleep(300000);
+	ASSERT_EQ(0, tm("alloc kmalloc 600 4096"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(2, self->a.n);
+	EXPECT_EQ(0, del_rule(self->fd, id));
+	EXPECT_EQ(-ENOENT, del_rule(self->fd, id));
+}
+
+/* A flapping owner alerts at most once per min_interval_ms. */
+TEST_F(al, rate_limit)
+{
+	long start;
+	int id;
+
+	REQUIRE();
+	id = add_rule(self->fd, MEMOWNER_OWNER_TGID, getpid(), NULL,
+		      MEMOWNER_METRIC_LIVE_BYTES, 0, 1 * MB, MB / 2, 2000);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	start = now_ms();
+	EXPECT_EQ(MEMOWNER_OWNER_TGID, self->a.kind);
+	ASSERT_EQ(0, tm("free kmalloc"));
+	usleep(300000);
+	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
+	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 600));
+	/* Still above once the interval is over: the second alert. */
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 4000));
+	EXPECT_LE(1800, now_ms() - start);
+	EXPECT_EQ(2, self->a.n);
+}
+
+TEST_F(al, growth_rate)
+{
+	int id;
+
+	REQUIRE();
+	id = add_rule(self->fd, MEMOWNER_OWNER_GLOBAL, 0, NULL,
+		      MEMOWNER_METRIC_GROWTH_RATE, 500, 8 * MB, 0, 0);
+	ASSERT_LT(0, id);
+	/* Quiet background: no alert. */
+	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 700));
+	ASSERT_EQ(0, tm("alloc kmalloc 2000 16384"));	/* 32 MiB at once */
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(MEMOWNER_METRIC_GROWTH_RATE, self->a.metric);
+	EXPECT_EQ(MEMOWNER_OWNER_GLOBAL, self->a.kind);
+	EXPECT_LE(8 * MB, self->a.value);
+}
+
+TEST_F(al, stack_rule)
+{
+	struct memowner_row rows[512];
+	struct memowner_snapshot s = {
+		.size = sizeof(s), .rows = (unsigned long)rows,
+		.row_size = sizeof(rows[0]), .max_rows = 512,
+		.module = (unsigned long)"memowner_test",
+	};
+	struct memowner_stack st;
+	char text[4096];
+	__u32 handle = 0;
+	unsigned int i;
+
+	REQUIRE();
+	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
+	ASSERT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_SNAPSHOT, &s));
+	for (i = 0; i < s.nr_rows && !handle; i++) {
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.handle = rows[i].stack;
+		st.text = (unsigned long)text;
+		st.text_len = sizeof(text);
+		if (!ioctl(self->fd, MEMOWNER_IOC_GET_STACK, &st) &&
+		    strstr(text, "memowner_test_kmalloc+"))
+			handle = rows[i].stack;
+	}
+	ASSERT_NE(0, handle);
+	ASSERT_LT(0, add_rule(self->fd, MEMOWNER_OWNER_STACK, handle, NULL,
+			      MEMOWNER_METRIC_LIVE_BYTES, 0, MB, 0, 0));
+	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(MEMOWNER_OWNER_STACK, self->a.kind);
+	EXPECT_NE(NULL, strstr(self->a.frame0, "memowner_test_kmalloc+"));
+}
+
+static int add_as_perfmon(void)
+{
+	struct memowner_threshold t = {
+		.size = sizeof(t), .owner_kind = MEMOWNER_OWNER_GLOBAL,
+		.high = 1,
+	};
+	int fd;
+
+	if (mo_keep_caps(MO_CAP(CAP_PERFMON) | MO_CAP(CAP_DAC_OVERRIDE)))
+		return 10;
+	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	if (fd < 0)
+		return 11;
+	if (!ioctl(fd, MEMOWNER_IOC_THRESHOLD_ADD, &t) || errno != EPERM)
+		return 12;
+	return 0;
+}
+
+TEST_F(al, invalid_rules)
+{
+	struct memowner_threshold t;
+	int i, ids[MEMOWNER_MAX_THRESHOLDS];
+
+	REQUIRE();
+#define BAD(field, value, err) do {					\
+	memset(&t, 0, sizeof(t));					\
+	t.size = sizeof(t);						\
+	t.owner_kind = MEMOWNER_OWNER_GLOBAL;				\
+	t.metric = MEMOWNER_METRIC_LIVE_BYTES;				\
+	t.high = 100;							\
+	t.field = value;						\
+	EXPECT_EQ(-1, ioctl(self->fd, MEMOWNER_IOC_THRESHOLD_ADD, &t)) {	\
+		TH_LOG(#field " = " #value);				\
+	}								\
+	EXPECT_EQ(err, errno);						\
+	EXPECT_EQ(0, rule_count(self->fd));				\
+} while (0)
+	BAD(flags, 1, EINVAL);
+	BAD(id, 5, EINVAL);
+	BAD(__pad, 1, EINVAL);
+	BAD(owner_kind, MEMOWNER_OWNER_MAX + 1, EINVAL);
+	BAD(metric, MEMOWNER_METRIC_MAX + 1, EINVAL);
+	BAD(owner_id, 7, EINVAL);		/* GLOBAL takes no id */
+	BAD(owner_kind, MEMOWNER_OWNER_STACK, EINVAL);	/* ... STACK needs one */
+	BAD(owner_kind, MEMOWNER_OWNER_CACHE, EINVAL);	/* ... CACHE a name */
+	BAD(owner_name, 8, EFAULT);
+	BAD(window_ms, 500, EINVAL);		/* only for growth rate */
+	BAD(high, 0, EINVAL);
+	BAD(low, 100, EINVAL);			/* low must be below high */
+	BAD(min_interval_ms, 3600001, EINVAL);
+	BAD(size, MEMOWNER_THRESHOLD_SIZE_VER0 - 8, EINVAL);
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t);
+	t.owner_kind = MEMOWNER_OWNER_GLOBAL;
+	t.metric = MEMOWNER_METRIC_GROWTH_RATE;
+	t.high = 100;
+	t.window_ms = 50;
+	EXPECT_EQ(-1, ioctl(self->fd, MEMOWNER_IOC_THRESHOLD_ADD, &t));
+	EXPECT_EQ(EINVAL, errno);
+#undef BAD
+	EXPECT_EQ(0, mo_run_child(add_as_perfmon));
+
+	/* The table is bounded. */
+	for (i = 0; i < MEMOWNER_MAX_THRESHOLDS; i++) {
+		ids[i] = add_rule(self->fd, MEMOWNER_OWNER_GLOBAL, 0, NULL,
+				  MEMOWNER_METRIC_LIVE_BYTES, 0, 1ULL << 50, 0, 0);
+		ASSERT_LT(0, ids[i]);
+	}
+	EXPECT_EQ(-ENOSPC, add_rule(self->fd, MEMOWNER_OWNER_GLOBAL, 0, NULL,
+				    MEMOWNER_METRIC_LIVE_BYTES, 0, 1ULL << 50, 0, 0));
+	for (i = 0; i < MEMOWNER_MAX_THRESHOLDS; i++)
+		EXPECT_EQ(0, del_rule(self->fd, ids[i]));
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+struct event {
+	int n;
+	__u32 type, pid, order, frames, top;
+	__u64 rss_kb, latency_ns;
+	char comm[32];
+	int has_test_frame;
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MEMOWNER_A_MAX + 1], *e[MEMOWNER_A_EVENT_MAX + 1];
+	struct event *ev = arg;
+	struct nlattr *f;
+	int rem;
+
+	if (mo_genl_parse(msg, tb) || !tb[MEMOWNER_A_EVENT] ||
+	    nla_parse_nested(e, MEMOWNER_A_EVENT_MAX, tb[MEMOWNER_A_EVENT], NULL))
+		return NL_SKIP;
+	ev->n++;
+	ev->type = e[MEMOWNER_A_EVENT_TYPE] ? nla_get_u32(e[MEMOWNER_A_EVENT_TYPE]) : ~0U;
+	ev->pid = e[MEMOWNER_A_EVENT_PID] ? nla_get_u32(e[MEMOWNER_A_EVENT_PID]) : 0;
+	ev->order = e[MEMOWNER_A_EVENT_ORDER] ? nla_get_u32(e[MEMOWNER_A_EVENT_ORDER]) : ~0U;
+	ev->rss_kb = e[MEMOWNER_A_EVENT_RSS_KB] ? nla_get_u64(e[MEMOWNER_A_EVENT_RSS_KB]) : 0;
+	ev->latency_ns = e[MEMOWNER_A_EVENT_LATENCY_NS] ?
+			 nla_get_u64(e[MEMOWNER_A_EVENT_LATENCY_NS]) : 0;
+	if (e[MEMOWNER_A_EVENT_COMM])
+		snprintf(ev->comm, sizeof(ev->comm), "%s",
+			 nla_get_string(e[MEMOWNER_A_EVENT_COMM]));
+	ev->frames = ev->top = 0;
+	ev->has_test_frame = 0;
+	if (e[MEMOWNER_A_EVENT_FRAMES])
+		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_FRAMES], rem) {
+			ev->frames++;
+			if (strstr(nla_get_string(f), "memowner_test_pages+"))
+				ev->has_test_frame = 1;
+		}
+	if (e[MEMOWNER_A_EVENT_TOP])
+		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_TOP], rem)
+			ev->top++;
+	return NL_OK;
+}
+
+/* Wait for an event of @type, up to @ms. */
+static int wait_event(struct mo_genl *g, struct event *ev, __u32 type, long ms)
+{
+	long start = now_ms(), left;
+
+	while ((left = ms - (now_ms() - start)) > 0) {
+		ev->type = ~0U;
+		if (mo_genl_wait(g, left, event_cb, ev) < 0)
+			return -1;
+		if (ev->type == type)
+			return 0;
+	}
+	return -1;
+}
+
+FIXTURE(ev) {
+	struct mo_genl g;
+	struct event e;
+};
+
+FIXTURE_SETUP(ev)
+{
+	memset(&self->e, 0, sizeof(self->e));
+	if (!have_modules())
+		return;
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	/* Every direct reclaim reported: a stall needs no slow machine. */
+	ASSERT_EQ(0, memowner_reload("mode=stack reclaim_stall_ms=0"));
+	ASSERT_EQ(0, mo_genl_open(&self->g));
+	ASSERT_EQ(0, mo_genl_subscribe(&self->g, MEMOWNER_MCGRP_EVENTS));
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	if (have_modules()) {
+		mo_genl_close(&self->g);
+		tm("reset");
+	}
+}
+
+/* A process in a 16 MiB memory cgroup touches 64 MiB: an OOM kill. */
+TEST_F(ev, oom_kill)
+{
+	const char *cg = "/sys/fs/cgroup/memowner-oom";
+	int status;
+	pid_t pid;
+
+	REQUIRE();
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		mkdir("/sys/fs/cgroup", 0755);
+		if (mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+			SKIP(return, "no cgroup2");
+	}
+	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	mkdir(cg, 0755);
+	ASSERT_EQ(0, write_str("/sys/fs/cgroup/memowner-oom/memory.max", "16M"));
+	write_str("/sys/fs/cgroup/memowner-oom/memory.swap.max", "0");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[32];
+		size_t i, len = 64 * MB;
+		char *p;
+
+		snprintf(buf, sizeof(buf), "%d", getpid());
+		if (write_str("/sys/fs/cgroup/memowner-oom/cgroup.procs", buf))
+			_exit(2);
+		prctl(PR_SET_NAME, "memowner-hog");
+		p = malloc(len);
+		for (i = 0; p && i < len; i += 4096)
+			p[i] = 1;
+		_exit(3);
+	}
+	ASSERT_EQ(0, wait_event(&self->g, &self->e, MEMOWNER_EVENT_OOM, 20000));
+	EXPECT_EQ((__u32)pid, self->e.pid);
+	EXPECT_STREQ("memowner-hog", self->e.comm);
+	EXPECT_LT(1024, self->e.rss_kb);
+	EXPECT_LT(0, self->e.top);
+	EXPECT_GE(10, self->e.top);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	rmdir(cg);
+}
+
+/*
+ * Costly-order allocations beyond free memory enter direct reclaim (and
+ * then fail, without the OOM killer): the event names the stalled task and
+ * the allocation's stack.
+ */
+TEST_F(ev, reclaim_stall)
+{
+	REQUIRE();
+	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after reclaim. */
+	tm("alloc pages 400 10");
+	ASSERT_EQ(0, wait_event(&self->g, &self->e,
+				MEMOWNER_EVENT_RECLAIM_STALL, 5000));
+	EXPECT_EQ((__u32)getpid(), self->e.pid);
+	EXPECT_EQ(10, self->e.order);
+	EXPECT_LT(0, self->e.latency_ns);
+	EXPECT_TRUE(self->e.has_test_frame);
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	mo_require_module();
+	ret = test_harness_run(argc, argv);
+	if (have_modules()) {
+		tm("reset");
+		memowner_reload("");
+	}
+	return ret;
+}
