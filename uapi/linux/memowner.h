@@ -536,6 +536,9 @@ enum memowner_cmd {
 	MEMOWNER_CMD_SET_CONFIG,	/* do, admin: MEMOWNER_A_CONFIG */
 	MEMOWNER_CMD_ALERT_NTF,		/* multicast "alerts": MEMOWNER_A_ALERT */
 	MEMOWNER_CMD_EVENT_NTF,		/* multicast "events": MEMOWNER_A_EVENT */
+	MEMOWNER_CMD_THRESHOLD_ADD,	/* do, admin: MEMOWNER_A_THRESHOLD -> its id */
+	MEMOWNER_CMD_THRESHOLD_DEL,	/* do, admin: MEMOWNER_A_THRESHOLD_ID */
+	MEMOWNER_CMD_THRESHOLD_GET,	/* dump: MEMOWNER_A_THRESHOLD per rule */
 
 	__MEMOWNER_CMD_MAX,
 	MEMOWNER_CMD_MAX = __MEMOWNER_CMD_MAX - 1
@@ -565,6 +568,8 @@ enum memowner_attr {
 	MEMOWNER_A_GENERATION,		/* u32: reply, table generation */
 	MEMOWNER_A_ALERT,		/* nest: enum memowner_alert_attr */
 	MEMOWNER_A_EVENT,		/* nest: enum memowner_event_attr */
+	MEMOWNER_A_THRESHOLD,		/* nest: enum memowner_threshold_attr */
+	MEMOWNER_A_THRESHOLD_ID,	/* u32: THRESHOLD_DEL request, ADD reply */
 
 	__MEMOWNER_A_LAST,
 	MEMOWNER_A_MAX = __MEMOWNER_A_LAST - 1
@@ -695,6 +700,27 @@ enum memowner_event_attr {
 
 	__MEMOWNER_A_EVENT_LAST,
 	MEMOWNER_A_EVENT_MAX = __MEMOWNER_A_EVENT_LAST - 1
+};
+
+/* Attributes of MEMOWNER_A_THRESHOLD (the fields of struct memowner_threshold). */
+enum memowner_threshold_attr {
+	MEMOWNER_A_THRESHOLD_UNSPEC,
+	MEMOWNER_A_THRESHOLD_RULE,	/* u32: id (replies) */
+	MEMOWNER_A_THRESHOLD_OWNER_KIND, /* u32: MEMOWNER_OWNER_* */
+	MEMOWNER_A_THRESHOLD_OWNER_ID,	/* u64: stack handle or tgid */
+	MEMOWNER_A_THRESHOLD_OWNER_NAME, /* string: cache or module */
+	MEMOWNER_A_THRESHOLD_METRIC,	/* u32: MEMOWNER_METRIC_* */
+	MEMOWNER_A_THRESHOLD_WINDOW_MS,	/* u32 */
+	MEMOWNER_A_THRESHOLD_HIGH,	/* u64 */
+	MEMOWNER_A_THRESHOLD_LOW,	/* u64 */
+	MEMOWNER_A_THRESHOLD_MIN_INTERVAL_MS, /* u32 */
+	MEMOWNER_A_THRESHOLD_ARMED,	/* u8: replies */
+	MEMOWNER_A_THRESHOLD_NR_ALERTS,	/* u64: replies */
+	MEMOWNER_A_THRESHOLD_VALUE,	/* u64: replies, value at the last check */
+	MEMOWNER_A_THRESHOLD_PAD,
+
+	__MEMOWNER_A_THRESHOLD_LAST,
+	MEMOWNER_A_THRESHOLD_MAX = __MEMOWNER_A_THRESHOLD_LAST - 1
 };
 
 /* Attributes of MEMOWNER_A_CONFIG (SET_CONFIG request; absent = unchanged). */
