@@ -19,6 +19,23 @@
 #define memowner_genl_ops_t const struct genl_ops
 #endif
 
+/*
+ * 6.6 made a dump's request a struct genl_info (genl_info_dump()); before,
+ * its parsed attributes were in struct genl_dumpit_info.
+ */
+#ifdef MEMOWNER_HAVE_GENL_INFO_DUMP
+#define mo_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define mo_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
+/*
+ * 6.2 handed the request's extended ack to a dump's start callback
+ * (struct netlink_dump_control.extack): MEMOWNER_HAVE_DUMP_START_EXTACK.
+ * Before, cb->extack is NULL there and an error of start reaches the
+ * client without its message; see dump_fail() in netlink.c.
+ */
+
 /* 6.4 renamed MAX_ORDER (exclusive) and added NR_PAGE_ORDERS. */
 #ifdef MEMOWNER_HAVE_NR_PAGE_ORDERS
 #define MO_NR_PAGE_ORDERS	NR_PAGE_ORDERS

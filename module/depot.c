@@ -18,6 +18,7 @@
  * sentinel and are counted: nothing is ever dropped silently.
  */
 #include <linux/jhash.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/spinlock.h>
@@ -154,6 +155,13 @@ u32 mo_depot_next(u32 *pos)
 	s = (struct mo_stack *)(arena + off);
 	*pos += ALIGN(sizeof(*s) + s->nr * sizeof(unsigned long), 8) >> 3;
 	return to_handle(off);
+}
+
+void mo_frame_name(unsigned long addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%pS", (void *)addr);
+	if (!strncmp(buf, "0x", 2))
+		strscpy(buf, "?", len);
 }
 
 u32 mo_depot_sentinel(unsigned int which)

@@ -32,6 +32,12 @@ u32 mo_depot_save(const unsigned long *entries, unsigned int nr);
 /* Frames of @handle (any context); returns their number, 0 if unknown. */
 unsigned int mo_depot_fetch(u32 handle, const unsigned long **entries);
 
+/*
+ * A frame as text for any reader: "func+0x1e/0x40 [mod]", or "?" when no
+ * symbol covers it -- %pS would print the raw address then.
+ */
+void mo_frame_name(unsigned long addr, char *buf, size_t len);
+
 /* Sentinel handle @which (MO_STACK_*). */
 u32 mo_depot_sentinel(unsigned int which);
 

@@ -11,6 +11,7 @@
  * size; see uapi/linux/memowner.h for the rules.
  */
 #include <linux/capability.h>
+#include <linux/kallsyms.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -220,6 +221,7 @@ out:
 static long memowner_ioc_get_stack(struct memowner_client *client,
 				   void __user *uarg)
 {
+	char sym[KSYM_SYMBOL_LEN];
 	struct memowner_stack st;
 	const unsigned long *frames;
 	unsigned int nr, i;
@@ -244,8 +246,10 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 	text = kmalloc(cap, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		len += scnprintf(text + len, cap - len, "%pS\n", (void *)frames[i]);
+	for (i = 0; i < nr; i++) {
+		mo_frame_name(frames[i], sym, sizeof(sym));
+		len += scnprintf(text + len, cap - len, "%s\n", sym);
+	}
 	len++;	/* the NUL */
 	if ((st.frames && st.nr_frames < nr) || (st.text && st.text_len < len)) {
 		ret = -ENOSPC;

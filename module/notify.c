@@ -32,7 +32,7 @@ static int put_frames(struct sk_buff *skb, int attr, u32 stack,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < nr && i < max; i++) {
-		snprintf(sym, sizeof(sym), "%pS", (void *)frames[i]);
+		mo_frame_name(frames[i], sym, sizeof(sym));
 		if (nla_put_string(skb, MEMOWNER_A_STACK_FRAME, sym))
 			return -EMSGSIZE;
 	}

@@ -81,6 +81,13 @@ if [ "$run" = check ]; then
 			echo "# not ok 1 dkms build -k $abi"
 			echo "not ok 1 host: dkms"
 		fi
+		echo "# selftests: host: netlink spec"
+		r=ok
+		python3 "$here/spec-check.py" \
+			"$top/Documentation/netlink/specs/memowner.yaml" \
+			"$top/uapi/linux/memowner.h" >"$out/spec.log" 2>&1 || r="not ok"
+		sed '/^#/!s/^/# # /' "$out/spec.log"
+		echo "$r 2 host: netlink spec"
 	} >"$out/host.tap"
 fi
 

@@ -351,6 +351,117 @@ TEST_F(al, invalid_rules)
 		EXPECT_EQ(0, del_rule(self->fd, ids[i]));
 }
 
+/* The same rules over netlink: add, list (dump), alert, delete, errors. */
+struct rules_seen {
+	int n;
+	__u32 id;
+	__u64 high;
+	int armed;
+};
+
+static int rule_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MEMOWNER_A_MAX + 1], *r[MEMOWNER_A_THRESHOLD_MAX + 1];
+	struct rules_seen *s = arg;
+
+	if (mo_genl_parse(msg, tb))
+		return NL_SKIP;
+	if (tb[MEMOWNER_A_THRESHOLD_ID])
+		s->id = nla_get_u32(tb[MEMOWNER_A_THRESHOLD_ID]);
+	if (!tb[MEMOWNER_A_THRESHOLD] ||
+	    nla_parse_nested(r, MEMOWNER_A_THRESHOLD_MAX, tb[MEMOWNER_A_THRESHOLD], NULL))
+		return NL_OK;
+	s->n++;
+	s->id = nla_get_u32(r[MEMOWNER_A_THRESHOLD_RULE]);
+	s->high = nla_get_u64(r[MEMOWNER_A_THRESHOLD_HIGH]);
+	s->armed = nla_get_u8(r[MEMOWNER_A_THRESHOLD_ARMED]);
+	return NL_OK;
+}
+
+static struct nl_msg *rule_msg(struct mo_genl *g, __u32 kind, const char *name,
+			       __u32 metric, __u64 high)
+{
+	struct nl_msg *msg = mo_genl_msg(g, MEMOWNER_CMD_THRESHOLD_ADD, 0);
+	struct nlattr *nest = nla_nest_start(msg, MEMOWNER_A_THRESHOLD);
+
+	nla_put_u32(msg, MEMOWNER_A_THRESHOLD_OWNER_KIND, kind);
+	if (name)
+		nla_put_string(msg, MEMOWNER_A_THRESHOLD_OWNER_NAME, name);
+	nla_put_u32(msg, MEMOWNER_A_THRESHOLD_METRIC, metric);
+	nla_put_u64(msg, MEMOWNER_A_THRESHOLD_HIGH, high);
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
+static int add_rule_as_perfmon(void)
+{
+	struct mo_genl g;
+	char ext[256];
+
+	if (mo_keep_caps(MO_CAP(CAP_PERFMON)))
+		return 10;
+	if (mo_genl_open(&g))
+		return 11;
+	if (mo_genl_transact(&g, rule_msg(&g, MEMOWNER_OWNER_GLOBAL, NULL,
+					  MEMOWNER_METRIC_LIVE_BYTES, 1),
+			     NULL, NULL, ext, sizeof(ext)) != -EPERM)
+		return 12;
+	return strstr(ext, "CAP_SYS_ADMIN") ? 0 : 13;
+}
+
+TEST_F(al, netlink_rules)
+{
+	struct rules_seen seen = { 0 };
+	struct mo_genl g;
+	struct nl_msg *msg;
+	char ext[256];
+
+	REQUIRE();
+	ASSERT_EQ(0, mo_genl_open(&g));
+	ASSERT_EQ(0, mo_genl_transact(&g, rule_msg(&g, MEMOWNER_OWNER_CACHE,
+						   "kmalloc-4k",
+						   MEMOWNER_METRIC_LIVE_BYTES, 2 * MB),
+				      rule_cb, &seen, ext, sizeof(ext)))
+		TH_LOG("%s", ext);
+	ASSERT_LT(0, seen.id);
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ(0, mo_genl_transact(&g, mo_genl_msg(&g, MEMOWNER_CMD_THRESHOLD_GET,
+						      NLM_F_DUMP),
+				      rule_cb, &seen, NULL, 0));
+	EXPECT_EQ(1, seen.n);
+	EXPECT_EQ(2 * MB, seen.high);
+	EXPECT_EQ(1, seen.armed);
+	ASSERT_EQ(0, tm("alloc kmalloc 600 4096"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(MEMOWNER_OWNER_CACHE, self->a.kind);
+	EXPECT_STREQ("kmalloc-4k", self->a.name);
+	EXPECT_EQ(seen.id, self->a.rule);
+
+	/* Errors, each with the kernel's reason. */
+	msg = mo_genl_msg(&g, MEMOWNER_CMD_THRESHOLD_ADD, 0);
+	EXPECT_EQ(-EINVAL, mo_genl_transact(&g, msg, NULL, NULL, ext, sizeof(ext)));
+	EXPECT_NE(0, ext[0]);
+	EXPECT_EQ(-ERANGE, mo_genl_transact(&g, rule_msg(&g, MEMOWNER_OWNER_MAX + 1,
+							 NULL, 0, 1),
+					    NULL, NULL, ext, sizeof(ext)));
+	EXPECT_NE(0, ext[0]);
+	EXPECT_EQ(-EINVAL, mo_genl_transact(&g, rule_msg(&g, MEMOWNER_OWNER_GLOBAL,
+							 NULL, 0, 0),
+					    NULL, NULL, ext, sizeof(ext)));
+	EXPECT_NE(0, ext[0]);
+	EXPECT_EQ(0, mo_run_child(add_rule_as_perfmon));
+
+	msg = mo_genl_msg(&g, MEMOWNER_CMD_THRESHOLD_DEL, 0);
+	nla_put_u32(msg, MEMOWNER_A_THRESHOLD_ID, seen.id);
+	EXPECT_EQ(0, mo_genl_transact(&g, msg, NULL, NULL, NULL, 0));
+	msg = mo_genl_msg(&g, MEMOWNER_CMD_THRESHOLD_DEL, 0);
+	nla_put_u32(msg, MEMOWNER_A_THRESHOLD_ID, seen.id);
+	EXPECT_EQ(-ENOENT, mo_genl_transact(&g, msg, NULL, NULL, ext, sizeof(ext)));
+	EXPECT_NE(0, ext[0]);
+	EXPECT_EQ(0, rule_count(self->fd));
+	mo_genl_close(&g);
+}
+
 /* ---- events ----------------------------------------------------------- */
 
 struct event {

@@ -108,6 +108,45 @@
  *	  MEMOWNER_A_INFO_NR_IOCTLS    NLA_U64         ioctls served
  *	  MEMOWNER_A_INFO_NR_REQUESTS  NLA_U64         netlink requests served
  *	  MEMOWNER_A_INFO_MEM_BYTES    NLA_U64         memowner's own memory
+ *
+ * Errors of every command come with an extended-ack message: -EPERM
+ * without CAP_PERFMON or CAP_SYS_ADMIN (SET_CONFIG: CAP_SYS_ADMIN); -EINVAL
+ * an attribute the command does not take, a reply attribute, a wrong
+ * length or nesting, an unknown source bit, a missing attribute; -ERANGE a
+ * value out of range.  An error found when a dump starts comes as the
+ * request's error, or on kernels before 6.2 in the NLMSG_DONE ending the
+ * dump (errno and message alike).  Dump messages hold MEMOWNER_A_GENERATION
+ * and as many object nests as fit.
+ *
+ * MEMOWNER_CMD_GET_STACKS (dump)  request: MEMOWNER_A_FILTER_SOURCES,
+ *	MEMOWNER_A_FILTER_MIN_BYTES (both optional)
+ *	reply: MEMOWNER_A_STACK per stack, by live bytes, descending:
+ *	  ID, SOURCE (or MEMOWNER_SRC_MIXED), LIVE_BYTES, LIVE_PAGES,
+ *	  LIVE_OBJECTS, ALLOCS, FREES, BYTES_ALLOCATED, FRAMES (a
+ *	  MEMOWNER_A_STACK_FRAME string per frame, "?" when no symbol), and
+ *	  ADDRS (__u64 per frame) only for CAP_SYSLOG with kptr_restrict < 2
+ *
+ * MEMOWNER_CMD_GET_STACK (do)  request: MEMOWNER_A_STACK_HANDLE
+ *	reply: one MEMOWNER_A_STACK; -ENOENT for an unknown handle
+ *
+ * MEMOWNER_CMD_GET_PAGES (dump)  request: no attributes
+ *	reply: MEMOWNER_A_PAGE per tracked page block, by PFN: PFN, ORDER,
+ *	  GFP, MIGRATETYPE, PID, TGID, COMM, TS_NS, STACK; pages in use before
+ *	  load are order-0 blocks of pid 0, comm "", the "before load" stack
+ *
+ * MEMOWNER_CMD_GET_CACHES (dump)  request: no attributes
+ *	reply: MEMOWNER_A_CACHE per slab cache and call site, by live count:
+ *	  NAME, CALLSITE, STACK, COUNT, BYTES, AGE_MIN/AVG/MAX_MS,
+ *	  PID_MIN/MAX, CPUS (__u64 words: CPU n is bit n % 64 of word n / 64)
+ *
+ * MEMOWNER_CMD_GET_LEAKS (dump)  request: MEMOWNER_A_FILTER_OLDER_THAN_MS
+ *	(required), MEMOWNER_A_FILTER_SOURCES, MEMOWNER_A_FILTER_MIN_BYTES
+ *	reply: MEMOWNER_A_LEAK per stack with live objects at least that old:
+ *	  STACK, SOURCE, COUNT, BYTES, OLDEST_MS
+ *
+ * MEMOWNER_CMD_SET_CONFIG (do, CAP_SYS_ADMIN)  request: MEMOWNER_A_CONFIG
+ *	naming at least one of SOURCES, MODE, DEPTH, SAMPLE_BYTES, ENABLED
+ *	(ranges as MEMOWNER_IOC_SET_CONFIG); reply: the ack
  */
 #ifndef _UAPI_LINUX_MEMOWNER_H
 #define _UAPI_LINUX_MEMOWNER_H

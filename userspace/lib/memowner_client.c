@@ -97,36 +97,68 @@ static int mo_valid_cb(struct nl_msg *msg, void *arg)
 	return r->fn ? r->fn(msg, r->arg) : NL_OK;
 }
 
+/* Copy NLMSGERR_ATTR_MSG out of the ack TLVs at @tlvs (@len bytes). */
+static void mo_copy_tlv_msg(struct mo_req *r, void *tlvs, int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (!r->extack || len <= 0 ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, tlvs, len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(r->extack, r->extack_len, "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/*
+ * The end of a dump, or the ack of a request.  A dump that failed after
+ * it started ends with an NLMSG_DONE whose payload is the negative errno,
+ * followed by the extended-ack TLVs.
+ */
 static int mo_finish_cb(struct nl_msg *msg, void *arg)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct mo_req *r = arg;
+	int err;
 
-	(void)msg;
 	r->done = 1;
+	if (nlh->nlmsg_type != NLMSG_DONE ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(err)))
+		return NL_STOP;
+	memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+	if (err >= 0)
+		return NL_STOP;
+	r->err = err;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mo_copy_tlv_msg(r, (char *)NLMSG_DATA(nlh) + NLMSG_ALIGN(sizeof(err)),
+				(int)nlh->nlmsg_len -
+				NLMSG_LENGTH(NLMSG_ALIGN(sizeof(err))));
 	return NL_STOP;
+}
+
+/*
+ * A dump message flagged NLM_F_DUMP_INTR (the data changed during the
+ * dump): delivered like any other, the reply callback sees the flag.
+ */
+static int mo_dump_intr_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
 }
 
 /* Copy NLMSGERR_ATTR_MSG out of an error message carrying ack TLVs. */
 static void mo_copy_extack(struct nlmsgerr *e, struct mo_req *r)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t ack_len = sizeof(*e);
-	int len;
 
 	if (!r->extack || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		ack_len += e->msg.nlmsg_len - sizeof(e->msg);
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)ack_len;
-	if (len <= 0)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((char *)e + ack_len), len, NULL))
-		return;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(r->extack, r->extack_len, "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	mo_copy_tlv_msg(r, (char *)e + ack_len,
+			(int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)ack_len);
 }
 
 static int mo_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -161,6 +193,7 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mo_valid_cb, &r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, mo_finish_cb, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, mo_finish_cb, &r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, mo_dump_intr_cb, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, mo_err_cb, &r);
 
 	ret = nl_send_auto(g->sk, msg);

@@ -37,8 +37,10 @@ typedef int (*mo_genl_reply_fn)(struct nl_msg *msg, void *arg);
 
 /*
  * Send @msg (consumed) and receive every reply until the ack or the end of
- * the dump.  On a kernel error returns it (negative errno) and copies the
- * extended-ack message, if any, into @extack (may be NULL).
+ * the dump.  On a kernel error -- in the ack, or in the NLMSG_DONE of a
+ * dump that failed once started -- returns it (negative errno) and copies
+ * the extended-ack message, if any, into @extack (may be NULL).  Messages
+ * of a dump flagged NLM_F_DUMP_INTR are delivered to @fn like the others.
  */
 int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 		     mo_genl_reply_fn fn, void *arg,

@@ -9,6 +9,7 @@
  *   /sys/kernel/debug/memowner_test/control   (0200, one command per write)
  *     alloc KIND COUNT SIZE [cpu=N] [ctx=process|softirq|hardirq]
  *     free KIND
+ *     paths COUNT SIZE
  *     stress COUNT SIZE
  *     reset
  *   /sys/kernel/debug/memowner_test/held      (0400)
@@ -18,12 +19,21 @@
  *     PFN ORDER KIND           per held block of pages, split, pages_bulk
  *
  * KIND is one of kmalloc, cache, pages, split, vmalloc, percpu, cache_bulk,
- * pages_bulk.  COUNT is 1..1048576 in process context, 1..4096 in softirq
+ * pages_bulk, paths.  COUNT is 1..1048576 in process context, 1..4096 in softirq
  * and hardirq context.  SIZE is bytes for kmalloc and vmalloc (1..4 MiB),
  * cache and cache_bulk (8..8192; at most 8 sizes, i.e. caches, per load),
  * percpu (1..4096); the order for pages (0..10) and split (1..10); 0 for
  * pages_bulk.  stress takes COUNT 1..16M and SIZE 8..4 MiB (each object
  * carries the list node it is handed over with).
+ *
+ * paths COUNT SIZE (the same as "alloc paths COUNT SIZE") makes COUNT
+ * kmalloc(SIZE) allocations, 1..16384 of 1..4 MiB, in process context only,
+ * each from a call path of its own: object i is allocated by
+ * memowner_test_paths_leaf() at the end of a chain of L = ceil(log2(COUNT))
+ * frames of memowner_test_path_a() or memowner_test_path_b(), bit k of i
+ * choosing the function of level k.  With at most 14 levels, every path is
+ * a distinct stack within memowner's default depth of 16 frames (the leaf,
+ * the 14 levels and memowner_test_paths()).
  *
  * A write returns its length, -EINVAL for a malformed command or an
  * out-of-range value, -ENOMEM when an allocation fails (and then the
@@ -38,7 +48,8 @@
  * pages counts the base pages of page kinds and vmalloc.
  *
  * Every allocation is made from a noinline, non-cloned function named
- * memowner_test_<kind>() (memowner_test_stress_alloc() for stress) that does
+ * memowner_test_<kind>() (memowner_test_stress_alloc() for stress,
+ * memowner_test_paths_leaf() for paths) that does
  * more work after the allocator call, so that the function is a frame of its
  * own in the allocation's stack trace and the allocator's call site lies
  * inside it.
@@ -113,6 +124,7 @@
 #define MOT_MAX_CACHES		8
 #define MOT_STRESS_MAX		SZ_16M
 #define MOT_STRESS_BATCH	32
+#define MOT_PATHS_MAX		16384		/* 2^14: 14 levels of a or b */
 
 enum mot_kind {
 	MOT_KMALLOC,
@@ -123,6 +135,7 @@ enum mot_kind {
 	MOT_PERCPU,
 	MOT_CACHE_BULK,
 	MOT_PAGES_BULK,
+	MOT_PATHS,
 	MOT_NR_KINDS
 };
 
@@ -135,6 +148,7 @@ static const char *const mot_kind_names[MOT_NR_KINDS] = {
 	[MOT_PERCPU]		= "percpu",
 	[MOT_CACHE_BULK]	= "cache_bulk",
 	[MOT_PAGES_BULK]	= "pages_bulk",
+	[MOT_PATHS]		= "paths",
 };
 
 enum mot_ctx {
@@ -381,6 +395,76 @@ static noinline __mot_noipa int memowner_test_pages_bulk(struct mot_req *req)
 	return b->nr == req->count ? 0 : -ENOMEM;
 }
 
+/*
+ * paths: object i comes from its own chain of frames.  The chain is walked
+ * by memowner_test_path_a() and memowner_test_path_b(), one level each,
+ * bit 0 of @idx choosing the next one; the leaf allocates.  mot_path_next()
+ * is always inlined, so that each level is exactly one frame, and each
+ * function does work after its call, so that no call is a tail call.
+ */
+static noinline __mot_noipa void *memowner_test_paths_leaf(size_t size)
+{
+	void *p = kmalloc(size, GFP_KERNEL);
+
+	barrier();
+	return p;
+}
+
+static noinline __mot_noipa void *memowner_test_path_a(unsigned long idx,
+							unsigned int levels,
+							size_t size);
+static noinline __mot_noipa void *memowner_test_path_b(unsigned long idx,
+							unsigned int levels,
+							size_t size);
+
+static __always_inline void *mot_path_next(unsigned long idx,
+					   unsigned int levels, size_t size)
+{
+	if (!levels)
+		return memowner_test_paths_leaf(size);
+	if (idx & 1)
+		return memowner_test_path_b(idx >> 1, levels - 1, size);
+	return memowner_test_path_a(idx >> 1, levels - 1, size);
+}
+
+static noinline __mot_noipa void *memowner_test_path_a(unsigned long idx,
+							unsigned int levels,
+							size_t size)
+{
+	void *p = mot_path_next(idx, levels, size);
+
+	barrier();
+	return p;
+}
+
+static noinline __mot_noipa void *memowner_test_path_b(unsigned long idx,
+							unsigned int levels,
+							size_t size)
+{
+	void *p = mot_path_next(idx, levels, size);
+
+	barrier();
+	return p;
+}
+
+static noinline __mot_noipa int memowner_test_paths(struct mot_req *req)
+{
+	struct mot_batch *b = req->b;
+	unsigned int levels = req->count > 1 ? fls_long(req->count - 1) : 0;
+
+	while (b->nr < req->count) {
+		void *p = mot_path_next(b->nr, levels, b->size);
+
+		if (!p)
+			return -ENOMEM;
+		b->objs[b->nr++] = p;
+		if (mot_yield(req))
+			return -EINTR;
+	}
+	barrier();
+	return 0;
+}
+
 static bool mot_in_ctx(const struct mot_req *req)
 {
 	if (req->cpu >= 0 && raw_smp_processor_id() != req->cpu)
@@ -419,6 +503,8 @@ static int mot_do_alloc(struct mot_req *req)
 		return memowner_test_cache_bulk(req);
 	case MOT_PAGES_BULK:
 		return memowner_test_pages_bulk(req);
+	case MOT_PATHS:
+		return memowner_test_paths(req);
 	case MOT_NR_KINDS:
 		break;
 	}
@@ -534,6 +620,7 @@ static void mot_free_objs(struct mot_batch *b)
 
 		switch (b->kind) {
 		case MOT_KMALLOC:
+		case MOT_PATHS:
 			kfree(p);
 			break;
 		case MOT_CACHE:
@@ -595,6 +682,7 @@ static void mot_account(struct mot_batch *b)
 	case MOT_KMALLOC:
 	case MOT_CACHE:
 	case MOT_CACHE_BULK:
+	case MOT_PATHS:
 		for (i = 0; i < b->nr; i++)
 			b->bytes_alloc += ksize(b->objs[i]);
 		b->bytes_req = (u64)b->nr * b->size;
@@ -656,6 +744,10 @@ static int mot_check_alloc(enum mot_kind kind, unsigned long count,
 		return size >= 1 && size <= MOT_PERCPU_MAX ? 0 : -EINVAL;
 	case MOT_PAGES_BULK:
 		return size == 0 ? 0 : -EINVAL;
+	case MOT_PATHS:
+		if (ctx != MOT_CTX_PROCESS || count > MOT_PATHS_MAX)
+			return -EINVAL;
+		return size >= 1 && size <= MOT_MAX_SIZE ? 0 : -EINVAL;
 	case MOT_NR_KINDS:
 		break;
 	}
@@ -990,6 +1082,12 @@ static int mot_exec(int argc, char **argv)
 			return kind;
 		mot_free_kind(kind);
 		return 0;
+	}
+	if (!strcmp(argv[0], "paths")) {
+		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
+		    mot_parse_ulong(argv[2], &size))
+			return -EINVAL;
+		return mot_alloc(MOT_PATHS, count, size, MOT_CTX_PROCESS, -1);
 	}
 	if (!strcmp(argv[0], "stress")) {
 		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
