@@ -20,7 +20,7 @@ want=${1:-6.1}
 
 PKGS="qemu-system-x86 busybox-static build-essential pkg-config libnl-3-dev
 libnl-genl-3-dev cpio kmod dkms dwarves linux-source-6.1 linux-headers-amd64
-xz-utils libprotobuf-c-dev libncurses-dev python3 python3-yaml"
+xz-utils libprotobuf-c-dev libncurses-dev python3 gcc-multilib python3-yaml"
 
 apt_updated=
 apt_update() {
