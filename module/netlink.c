@@ -272,6 +272,32 @@ static int msg_end(struct sk_buff *skb, void *hdr, unsigned long n)
 	return skb->len;
 }
 
+/*
+ * One message of a dump of d->nr objects from d->pos on, each added by
+ * @put (object @i of d->data); the cursor moves past what fitted.
+ */
+static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb,
+			u8 cmd, int (*put)(struct sk_buff *skb,
+					   const struct mo_dump *d,
+					   unsigned long i))
+{
+	struct mo_dump *d = mo_dump(cb);
+	unsigned long n = 0;
+	void *hdr;
+
+	if (d->err)
+		return dump_error(cb);
+	if (d->pos >= d->nr)
+		return 0;
+	hdr = msg_begin(skb, cb, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	for (; d->pos < d->nr; d->pos++, n++)
+		if (put(skb, d, d->pos))
+			break;
+	return msg_end(skb, hdr, n);
+}
+
 static int dump_done(struct netlink_callback *cb)
 {
 	kvfree(mo_dump(cb)->data);
@@ -279,6 +305,25 @@ static int dump_done(struct netlink_callback *cb)
 }
 
 /* ---- stacks ------------------------------------------------------------ */
+
+/* Apply the request's filters to @q and run it into the dump's rows. */
+static int run_query(struct netlink_callback *cb, struct nlattr **attrs,
+		     struct mo_query *q)
+{
+	struct mo_dump *d = mo_dump(cb);
+	struct mo_row *rows;
+	int ret;
+
+	if (attrs[MEMOWNER_A_FILTER_SOURCES])
+		q->sources = nla_get_u32(attrs[MEMOWNER_A_FILTER_SOURCES]);
+	if (attrs[MEMOWNER_A_FILTER_MIN_BYTES])
+		q->min_value = nla_get_u64(attrs[MEMOWNER_A_FILTER_MIN_BYTES]);
+	ret = mo_query_run(q, &rows, &d->nr);
+	if (ret)
+		return ret;
+	d->data = rows;
+	return 0;
+}
 
 /* "%pS" of @addr, or "?" where no symbol names it: never a raw address. */
 static int put_frames(struct sk_buff *skb, u32 stack, bool addrs)
@@ -349,41 +394,23 @@ static int get_stacks_start(struct netlink_callback *cb)
 		.group = MEMOWNER_GROUP_STACK,
 		.sort = MEMOWNER_SORT_LIVE_BYTES,
 	};
-	struct mo_row *rows;
 	int ret;
 
 	ret = dump_begin(cb);
 	if (ret || d->err)
 		return ret;
-	if (attrs[MEMOWNER_A_FILTER_SOURCES])
-		q.sources = nla_get_u32(attrs[MEMOWNER_A_FILTER_SOURCES]);
-	if (attrs[MEMOWNER_A_FILTER_MIN_BYTES])
-		q.min_value = nla_get_u64(attrs[MEMOWNER_A_FILTER_MIN_BYTES]);
-	ret = mo_query_run(&q, &rows, &d->nr);
-	if (ret)
-		return ret;
-	d->data = rows;
-	return 0;
+	return run_query(cb, attrs, &q);
+}
+
+static int stacks_put(struct sk_buff *skb, const struct mo_dump *d,
+		      unsigned long i)
+{
+	return put_stack(skb, (const struct mo_row *)d->data + i, d->addrs);
 }
 
 static int get_stacks_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mo_dump *d = mo_dump(cb);
-	const struct mo_row *rows = d->data;
-	unsigned long n = 0;
-	void *hdr;
-
-	if (d->err)
-		return dump_error(cb);
-	if (d->pos >= d->nr)
-		return 0;
-	hdr = msg_begin(skb, cb, MEMOWNER_CMD_GET_STACKS);
-	if (!hdr)
-		return -EMSGSIZE;
-	for (; d->pos < d->nr; d->pos++, n++)
-		if (put_stack(skb, &rows[d->pos], d->addrs))
-			break;
-	return msg_end(skb, hdr, n);
+	return dump_objects(skb, cb, MEMOWNER_CMD_GET_STACKS, stacks_put);
 }
 
 /* One stack's row: its sites' counters, through the query. */
@@ -611,23 +638,15 @@ static int get_caches_start(struct netlink_callback *cb)
 	return 0;
 }
 
+static int caches_put(struct sk_buff *skb, const struct mo_dump *d,
+		      unsigned long i)
+{
+	return put_cache(skb, d->data, i);
+}
+
 static int get_caches_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mo_dump *d = mo_dump(cb);
-	unsigned long n = 0;
-	void *hdr;
-
-	if (d->err)
-		return dump_error(cb);
-	if (d->pos >= d->nr)
-		return 0;
-	hdr = msg_begin(skb, cb, MEMOWNER_CMD_GET_CACHES);
-	if (!hdr)
-		return -EMSGSIZE;
-	for (; d->pos < d->nr; d->pos++, n++)
-		if (put_cache(skb, d->data, d->pos))
-			break;
-	return msg_end(skb, hdr, n);
+	return dump_objects(skb, cb, MEMOWNER_CMD_GET_CACHES, caches_put);
 }
 
 static int get_caches_done(struct netlink_callback *cb)
@@ -667,7 +686,6 @@ static int get_leaks_start(struct netlink_callback *cb)
 		.group = MEMOWNER_GROUP_STACK,
 		.sort = MEMOWNER_SORT_LIVE_BYTES,
 	};
-	struct mo_row *rows;
 	u64 ms;
 	int ret;
 
@@ -684,35 +702,18 @@ static int get_leaks_start(struct netlink_callback *cb)
 	/* At least 1 ns: the owner records are read, they hold the ages. */
 	q.older_than_ns = ms > div_u64(U64_MAX, NSEC_PER_MSEC) ? U64_MAX :
 			  max_t(u64, ms * NSEC_PER_MSEC, 1);
-	if (attrs[MEMOWNER_A_FILTER_SOURCES])
-		q.sources = nla_get_u32(attrs[MEMOWNER_A_FILTER_SOURCES]);
-	if (attrs[MEMOWNER_A_FILTER_MIN_BYTES])
-		q.min_value = nla_get_u64(attrs[MEMOWNER_A_FILTER_MIN_BYTES]);
-	ret = mo_query_run(&q, &rows, &d->nr);
-	if (ret)
-		return ret;
-	d->data = rows;
-	return 0;
+	return run_query(cb, attrs, &q);
+}
+
+static int leaks_put(struct sk_buff *skb, const struct mo_dump *d,
+		     unsigned long i)
+{
+	return put_leak(skb, (const struct mo_row *)d->data + i);
 }
 
 static int get_leaks_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mo_dump *d = mo_dump(cb);
-	const struct mo_row *rows = d->data;
-	unsigned long n = 0;
-	void *hdr;
-
-	if (d->err)
-		return dump_error(cb);
-	if (d->pos >= d->nr)
-		return 0;
-	hdr = msg_begin(skb, cb, MEMOWNER_CMD_GET_LEAKS);
-	if (!hdr)
-		return -EMSGSIZE;
-	for (; d->pos < d->nr; d->pos++, n++)
-		if (put_leak(skb, &rows[d->pos]))
-			break;
-	return msg_end(skb, hdr, n);
+	return dump_objects(skb, cb, MEMOWNER_CMD_GET_LEAKS, leaks_put);
 }
 
 /* ---- info and configuration -------------------------------------------- */
@@ -954,24 +955,16 @@ static int threshold_get_start(struct netlink_callback *cb)
 	return 0;
 }
 
+static int thresholds_put(struct sk_buff *skb, const struct mo_dump *d,
+			  unsigned long i)
+{
+	return put_threshold(skb,
+			     (const struct memowner_threshold_state *)d->data + i);
+}
+
 static int threshold_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mo_dump *d = mo_dump(cb);
-	const struct memowner_threshold_state *states = d->data;
-	unsigned long n = 0;
-	void *hdr;
-
-	if (d->err)
-		return dump_error(cb);
-	if (d->pos >= d->nr)
-		return 0;
-	hdr = msg_begin(skb, cb, MEMOWNER_CMD_THRESHOLD_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	for (; d->pos < d->nr; d->pos++, n++)
-		if (put_threshold(skb, &states[d->pos]))
-			break;
-	return msg_end(skb, hdr, n);
+	return dump_objects(skb, cb, MEMOWNER_CMD_THRESHOLD_GET, thresholds_put);
 }
 
 /* ---- family ------------------------------------------------------------ */

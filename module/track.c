@@ -358,19 +358,27 @@ static bool untrack(unsigned long key, unsigned int src, struct mo_obj *o)
 	return true;
 }
 
-void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
+/* untrack() with interrupts off (the caller holds the guard). */
+static bool untrack_irqsafe(unsigned long key, unsigned int src,
+			    struct mo_obj *o)
 {
 	unsigned long flags;
+	bool found;
+
+	local_irq_save(flags);
+	found = untrack(key, src, o);
+	local_irq_restore(flags);
+	return found;
+}
+
+void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
+{
 	unsigned int level;
 	struct mo_obj o;
-	bool found;
 
 	if (!mo_guard_enter(&level))
 		return;
-	local_irq_save(flags);
-	found = untrack(key, src, &o);
-	local_irq_restore(flags);
-	if (found) {
+	if (untrack_irqsafe(key, src, &o)) {
 		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
 			mo_stat_inc(MO_STAT_ORDER_MISMATCH);
@@ -382,17 +390,12 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 
 void mo_track_free_batched(unsigned long pfn)
 {
-	unsigned long flags;
 	unsigned int level;
 	struct mo_obj o;
-	bool found;
 
 	if (!mo_guard_enter(&level))
 		return;
-	local_irq_save(flags);
-	found = untrack(pfn, MEMOWNER_SRC_PAGE, &o);
-	local_irq_restore(flags);
-	if (found)
+	if (untrack_irqsafe(pfn, MEMOWNER_SRC_PAGE, &o))
 		mo_stat_inc(MO_STAT_BATCHED_ONLY);
 	mo_guard_exit(level);
 }

@@ -609,15 +609,4 @@ TEST_F(ev, reclaim_stall)
 	EXPECT_TRUE(self->e.has_test_frame);
 }
 
-int main(int argc, char **argv)
-{
-	int ret;
-
-	mo_require_module();
-	ret = test_harness_run(argc, argv);
-	if (have_modules()) {
-		tm("reset");
-		memowner_reload("");
-	}
-	return ret;
-}
+MO_TEST_MAIN

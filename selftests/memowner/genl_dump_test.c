@@ -1418,16 +1418,4 @@ TEST_F(nl, privileges)
 	free(s);
 }
 
-int main(int argc, char **argv)
-{
-	int ret;
-
-	mo_require_module();
-	ret = test_harness_run(argc, argv);
-	/* Leave memowner loaded with its defaults for whatever runs next. */
-	if (have_modules()) {
-		tm("reset");
-		memowner_reload("");
-	}
-	return ret;
-}
+MO_TEST_MAIN

@@ -600,15 +600,4 @@ TEST_F(q, readers_under_stress)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-int main(int argc, char **argv)
-{
-	int ret;
-
-	mo_require_module();
-	ret = test_harness_run(argc, argv);
-	if (have_modules()) {
-		tm("reset");
-		memowner_reload("");
-	}
-	return ret;
-}
+MO_TEST_MAIN

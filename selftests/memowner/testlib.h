@@ -172,4 +172,23 @@ static inline bool have_modules(void)
 	       !access(getenv("MEMOWNER_TEST_KO"), R_OK);
 }
 
+/*
+ * main() of the programs that reload memowner: run the harness, then leave
+ * memowner loaded with its defaults and the test module empty for
+ * whatever runs next.  A macro, to expand after kselftest_harness.h.
+ */
+#define MO_TEST_MAIN							\
+int main(int argc, char **argv)						\
+{									\
+	int ret;							\
+									\
+	mo_require_module();						\
+	ret = test_harness_run(argc, argv);				\
+	if (have_modules()) {						\
+		tm("reset");						\
+		memowner_reload("");					\
+	}								\
+	return ret;							\
+}
+
 #endif /* MEMOWNER_TESTLIB_H */

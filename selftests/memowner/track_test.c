@@ -613,16 +613,4 @@ TEST(count_threshold)
 	ASSERT_EQ(0, tm("reset"));
 }
 
-int main(int argc, char **argv)
-{
-	int ret;
-
-	mo_require_module();
-	ret = test_harness_run(argc, argv);
-	/* Leave memowner loaded with its defaults for whatever runs next. */
-	if (getenv("MEMOWNER_KO")) {
-		tm("reset");
-		memowner_reload("");
-	}
-	return ret;
-}
+MO_TEST_MAIN
