@@ -51,15 +51,6 @@ static int del_rule(int fd, __u32 id)
 	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_DEL, &d) ? -errno : 0;
 }
 
-static int rule_count(int fd)
-{
-	struct memowner_threshold_list l = {
-		.size = sizeof(l), .state_size = sizeof(struct memowner_threshold_state),
-	};
-
-	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_LIST, &l) ? -errno : (int)l.total;
-}
-
 struct alert {
 	int n;
 	__u32 rule, kind, metric, frames;
@@ -312,7 +303,7 @@ TEST_F(al, invalid_rules)
 		TH_LOG(#field " = " #value);				\
 	}								\
 	EXPECT_EQ(err, errno);						\
-	EXPECT_EQ(0, rule_count(self->fd));				\
+	EXPECT_EQ(0, mo_rule_count(self->fd));				\
 } while (0)
 	BAD(flags, 1, EINVAL);
 	BAD(id, 5, EINVAL);
@@ -458,7 +449,7 @@ TEST_F(al, netlink_rules)
 	nla_put_u32(msg, MEMOWNER_A_THRESHOLD_ID, seen.id);
 	EXPECT_EQ(-ENOENT, mo_genl_transact(&g, msg, NULL, NULL, ext, sizeof(ext)));
 	EXPECT_NE(0, ext[0]);
-	EXPECT_EQ(0, rule_count(self->fd));
+	EXPECT_EQ(0, mo_rule_count(self->fd));
 	mo_genl_close(&g);
 }
 

@@ -397,6 +397,12 @@ static int perfmon_may_not_change(void)
 		return 14;
 	if (!ioctl(fd, MEMOWNER_IOC_RESET, &r) || errno != EPERM)
 		return 15;
+	{
+		struct memowner_threshold_id d = { .size = sizeof(d), .id = 1 };
+
+		if (!ioctl(fd, MEMOWNER_IOC_THRESHOLD_DEL, &d) || errno != EPERM)
+			return 16;
+	}
 	return 0;
 }
 
@@ -502,6 +508,53 @@ TEST_F(q, set_config_invalid)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, MEMOWNER_IOC_SET_CONFIG, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
+}
+
+/*
+ * Every ioctl reads its struct with copy_struct_from_user(): a newer
+ * caller's bigger struct with a non-zero tail is -E2BIG, a bigger one with
+ * a zero tail is served, a size below the first version is -EINVAL.
+ */
+TEST_F(q, struct_sizes)
+{
+	static const struct { unsigned long cmd; unsigned int size, min; } ioc[] = {
+		{ MEMOWNER_IOC_GET_INFO, sizeof(struct memowner_info), MEMOWNER_INFO_SIZE_VER0 },
+		{ MEMOWNER_IOC_SET_CONFIG, sizeof(struct memowner_config), MEMOWNER_CONFIG_SIZE_VER0 },
+		{ MEMOWNER_IOC_SNAPSHOT, sizeof(struct memowner_snapshot), MEMOWNER_SNAPSHOT_SIZE_VER0 },
+		{ MEMOWNER_IOC_GET_STACK, sizeof(struct memowner_stack), MEMOWNER_STACK_SIZE_VER0 },
+		{ MEMOWNER_IOC_MARK, sizeof(struct memowner_mark), MEMOWNER_MARK_SIZE_VER0 },
+		{ MEMOWNER_IOC_RESET, sizeof(struct memowner_reset), MEMOWNER_RESET_SIZE_VER0 },
+		{ MEMOWNER_IOC_THRESHOLD_ADD, sizeof(struct memowner_threshold), MEMOWNER_THRESHOLD_SIZE_VER0 },
+		{ MEMOWNER_IOC_THRESHOLD_DEL, sizeof(struct memowner_threshold_id), MEMOWNER_THRESHOLD_ID_SIZE_VER0 },
+		{ MEMOWNER_IOC_THRESHOLD_LIST, sizeof(struct memowner_threshold_list), MEMOWNER_THRESHOLD_LIST_SIZE_VER0 },
+	};
+	struct memowner_info before, after;
+	__u32 buf[64];
+	unsigned int i;
+
+	REQUIRE();
+	get_info(self->fd, &before);
+	for (i = 0; i < sizeof(ioc) / sizeof(ioc[0]); i++) {
+		/* A non-zero tail beyond what the module knows. */
+		memset(buf, 0, sizeof(buf));
+		buf[0] = ioc[i].size + 16;
+		buf[(ioc[i].size + 8) / 4] = 1;
+		EXPECT_EQ(-1, ioctl(self->fd, ioc[i].cmd, buf)) TH_LOG("ioctl %u", i);
+		EXPECT_EQ(E2BIG, errno) TH_LOG("ioctl %u", i);
+		/* Too small. */
+		memset(buf, 0, sizeof(buf));
+		buf[0] = ioc[i].min - 4;
+		EXPECT_EQ(-1, ioctl(self->fd, ioc[i].cmd, buf)) TH_LOG("ioctl %u", i);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("ioctl %u", i);
+		/* Unreadable. */
+		EXPECT_EQ(-1, ioctl(self->fd, ioc[i].cmd, (void *)16));
+		EXPECT_EQ(EFAULT, errno) TH_LOG("ioctl %u", i);
+	}
+	/* None of it changed anything. */
+	get_info(self->fd, &after);
+	EXPECT_EQ(before.mode, after.mode);
+	EXPECT_EQ(before.enabled, after.enabled);
+	EXPECT_EQ(0, mo_rule_count(self->fd));
 }
 
 TEST_F(q, mark_and_growth)

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/memowner.h>
 
 #define DBG	"/sys/kernel/debug/memowner/"
 #define TDBG	"/sys/kernel/debug/memowner_test/"
@@ -162,6 +164,17 @@ static inline long status_num(const char *line_prefix, const char *key)
 	}
 	free(buf);
 	return v;
+}
+
+/* How many alert rules exist; -errno on failure. */
+static inline int mo_rule_count(int fd)
+{
+	struct memowner_threshold_list l = {
+		.size = sizeof(l),
+		.state_size = sizeof(struct memowner_threshold_state),
+	};
+
+	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_LIST, &l) ? -errno : (int)l.total;
 }
 
 /* Both module files are named by the environment (see vm/guest/init). */
