@@ -20,6 +20,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/kallsyms.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/seq_file.h>
@@ -273,9 +274,12 @@ static void print_frames(struct seq_file *m, u32 stack)
 {
 	const unsigned long *frames;
 	unsigned int i, nr = mo_depot_fetch(stack, &frames);
+	char sym[KSYM_SYMBOL_LEN];
 
-	for (i = 0; i < nr; i++)
-		seq_printf(m, " %pS\n", (void *)frames[i]);
+	for (i = 0; i < nr; i++) {
+		mo_frame_name(frames[i], sym, sizeof(sym));
+		seq_printf(m, " %s\n", sym);
+	}
 }
 
 static int stacks_show(struct seq_file *m, void *v)
@@ -344,6 +348,7 @@ static ssize_t print_page_record(char __user *ubuf, size_t count,
 	unsigned int i, nr;
 	size_t size = min_t(size_t, count, PAGE_SIZE);
 	struct page *page = pfn_to_page(pfn);
+	char sym[KSYM_SYMBOL_LEN];
 	ssize_t ret;
 	char *kbuf;
 	int len;
@@ -363,9 +368,10 @@ static ssize_t print_page_record(char __user *ubuf, size_t count,
 			 pfn, mt_name(mt), pfn >> pageblock_order, mt_name(mt),
 			 &page->flags);
 	nr = mo_depot_fetch(stack, &frames);
-	for (i = 0; i < nr; i++)
-		len += scnprintf(kbuf + len, size - len, " %pS\n",
-				 (void *)frames[i]);
+	for (i = 0; i < nr; i++) {
+		mo_frame_name(frames[i], sym, sizeof(sym));
+		len += scnprintf(kbuf + len, size - len, " %s\n", sym);
+	}
 	len += scnprintf(kbuf + len, size - len, "\n");
 	/* A record cut by a small buffer would be misparsed: ask for more. */
 	if (len >= size - 1) {
