@@ -40,12 +40,6 @@ struct pass {
 	u64 now_ns;
 };
 
-/* The time of mo_obj_ts_ns(): jiffies since boot. */
-static u64 now_ns(void)
-{
-	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
-}
-
 static void account(struct pass *p, const struct mo_obj *o)
 {
 	const struct mo_site *site;
@@ -208,7 +202,7 @@ int mo_caches_run(struct mo_caches **out)
 	struct pass p = {
 		.nr_sites = mo_site_count(),
 		.cpu_longs = BITS_TO_LONGS(nr_cpu_ids),
-		.now_ns = now_ns(),
+		.now_ns = mo_track_now_ns(),
 	};
 	unsigned long pos = 0;
 	struct mo_caches *c;

@@ -280,12 +280,6 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 	return 0;
 }
 
-static u64 now_ns(void)
-{
-	/* The domain of mo_obj_ts_ns(). */
-	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
-}
-
 #define SCAN_BATCH	4096
 
 static int query_records(const struct mo_query *q, struct agg *a)
@@ -294,7 +288,7 @@ static int query_records(const struct mo_query *q, struct agg *a)
 	unsigned long pos = 0, i;
 	unsigned int n;
 	struct mo_obj *buf;
-	u64 now = now_ns();
+	u64 now = mo_track_now_ns();
 	int ret = 0;
 
 	buf = kvmalloc_array(SCAN_BATCH, sizeof(*buf), GFP_KERNEL);

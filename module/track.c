@@ -103,6 +103,11 @@ static inline u32 ts_now(void)
 	return (u32)((get_jiffies_64() - base_jiffies) >> MO_TS_JSHIFT);
 }
 
+u64 mo_track_now_ns(void)
+{
+	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
+}
+
 u64 mo_obj_ts_ns(const struct mo_obj *o)
 {
 	return jiffies64_to_nsecs(base_jiffies - INITIAL_JIFFIES +

@@ -291,6 +291,7 @@ static inline u32 mo_track_weight(const struct mo_obj *o)
 	return mo_sampled_weight(o);
 }
 u64 mo_obj_ts_ns(const struct mo_obj *o);	/* ns since boot */
+u64 mo_track_now_ns(void);	/* now, in the clock of mo_obj_ts_ns() */
 
 /* The "allocated before load" site (source page). */
 u32 mo_track_preload_site(void);
