@@ -276,11 +276,9 @@ static int add_as_perfmon(void)
 	};
 	int fd;
 
-	if (mo_keep_caps(MO_CAP(CAP_PERFMON) | MO_CAP(CAP_DAC_OVERRIDE)))
-		return 10;
-	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	fd = mo_open_with_caps(MO_CAP(CAP_PERFMON) | MO_CAP(CAP_DAC_OVERRIDE));
 	if (fd < 0)
-		return 11;
+		return -fd;
 	if (!ioctl(fd, MEMOWNER_IOC_THRESHOLD_ADD, &t) || errno != EPERM)
 		return 12;
 	return 0;

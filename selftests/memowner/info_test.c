@@ -256,11 +256,9 @@ static int open_with_perfmon(void)
 	struct memowner_info info;
 	int fd;
 
-	if (mo_keep_caps(MO_CAP(CAP_DAC_OVERRIDE) | MO_CAP(CAP_PERFMON)))
-		return 10;
-	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	fd = mo_open_with_caps(MO_CAP(CAP_DAC_OVERRIDE) | MO_CAP(CAP_PERFMON));
 	if (fd < 0)
-		return 11;
+		return -fd;
 	return mo_dev_get_info(fd, &info) ? 12 : 0;
 }
 

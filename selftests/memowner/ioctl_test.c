@@ -360,11 +360,9 @@ static int raw_frames_without_syslog(void)
 	};
 	int fd;
 
-	if (mo_keep_caps(MO_CAP(CAP_SYS_ADMIN) | MO_CAP(CAP_DAC_OVERRIDE)))
-		return 10;
-	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	fd = mo_open_with_caps(MO_CAP(CAP_SYS_ADMIN) | MO_CAP(CAP_DAC_OVERRIDE));
 	if (fd < 0)
-		return 11;
+		return -fd;
 	if (!ioctl(fd, MEMOWNER_IOC_GET_STACK, &st) || errno != EPERM)
 		return 12;
 	st.frames = 0;
@@ -384,11 +382,9 @@ static int perfmon_may_not_change(void)
 	struct memowner_snapshot s = { .size = sizeof(s), .row_size = sizeof(struct memowner_row) };
 	int fd;
 
-	if (mo_keep_caps(MO_CAP(CAP_PERFMON) | MO_CAP(CAP_DAC_OVERRIDE)))
-		return 10;
-	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	fd = mo_open_with_caps(MO_CAP(CAP_PERFMON) | MO_CAP(CAP_DAC_OVERRIDE));
 	if (fd < 0)
-		return 11;
+		return -fd;
 	if (ioctl(fd, MEMOWNER_IOC_SNAPSHOT, &s))
 		return 12;
 	if (!ioctl(fd, MEMOWNER_IOC_SET_CONFIG, &c) || errno != EPERM)

@@ -50,6 +50,21 @@ static inline int mo_keep_caps(uint64_t keep)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
+/*
+ * Keep only the capabilities in @keep (see mo_keep_caps()), then open the
+ * device: its fd, -10 when the capabilities could not be set, -11 when the
+ * open failed (errno tells why) -- the exit codes of the child bodies.
+ */
+static inline int mo_open_with_caps(uint64_t keep)
+{
+	int fd;
+
+	if (mo_keep_caps(keep))
+		return -10;
+	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	return fd < 0 ? -11 : fd;
+}
+
 /* Become uid/gid 65534 ("nobody"): all capabilities are lost. */
 static inline int mo_become_nobody(void)
 {
