@@ -9,6 +9,7 @@
 #   make check           full test suite in a VM on Debian 12's stock 6.1 kernel
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
 #   make check KVER=...  the same on another installed/extracted kernel ABI
+#   make check TESTS=a,b only those selftests (iterating on one test)
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -38,11 +39,12 @@ selftests: userspace
 deps:
 	vm/deps.sh
 
+# TESTS=prog,prog runs only those selftests (after the module loaders).
 check:
-	vm/check.sh $(KVER)
+	vm/check.sh $(KVER) $(if $(TESTS),--tests $(TESTS))
 
 check-6.12:
-	vm/check.sh 6.12
+	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
 
 demo:
 	vm/check.sh $(KVER) --run demo

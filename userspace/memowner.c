@@ -3,7 +3,8 @@
  * memowner: who owns kernel memory -- the command-line tool.
  *
  * Commands live in one table (name, arguments, help, handler), as iw does;
- * "memowner help CMD" prints a command's help, bad arguments exit with 2.
+ * each is defined in its cmd_*.c file (see cli.h).  "memowner help CMD"
+ * prints a command's help; bad arguments exit with 2 and a usage line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,81 +13,70 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memowner_client.h"
+#include "cli.h"
 
-#define EXIT_USAGE 2
+static const struct cli_cmd cli_cmd_help;
 
-struct mo_opts {
-	int json;
+static const struct cli_cmd *const cli_cmds[] = {
+	&cli_cmd_status,
+	&cli_cmd_top,
+	&cli_cmd_stacks,
+	&cli_cmd_pages,
+	&cli_cmd_caches,
+	&cli_cmd_modules,
+	&cli_cmd_leaks,
+	&cli_cmd_export,
+	&cli_cmd_alerts,
+	&cli_cmd_watch,
+	&cli_cmd_config,
+	&cli_cmd_help,
+	NULL,
 };
 
-struct mo_cmd {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*handler)(const struct mo_opts *o, int argc, char **argv);
-};
-
-static const struct mo_cmd mo_cmds[];
-
-static int fail(const char *what, int err)
+int cli_fail(const char *what, int err)
 {
-	fprintf(stderr, "memowner: %s: %s\n", what, strerror(-err));
-	fprintf(stderr, "hint: %s\n", mo_hint(err));
+	return cli_fail_extack(what, err, NULL);
+}
+
+int cli_fail_extack(const char *what, int err, const char *extack)
+{
+	if (extack && extack[0])
+		fprintf(stderr, "memowner: %s: %s (kernel: %s)\n", what,
+			strerror(-err), extack);
+	else
+		fprintf(stderr, "memowner: %s: %s\n", what, strerror(-err));
+	if (strcmp(mo_hint(err), strerror(-err)))
+		fprintf(stderr, "hint: %s\n", mo_hint(err));
 	return 1;
 }
 
-static void print_version(__u32 v, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
-}
-
-static int cmd_status(const struct mo_opts *o, int argc, char **argv)
+int cli_open_dev(int *fd)
 {
 	struct memowner_info info;
-	char ver[32];
-	int fd, ret;
+	int ret;
 
-	(void)argv;
-	if (argc)
-		return -EXIT_USAGE;
-	fd = mo_dev_open();
-	if (fd < 0)
-		return fail("open " MEMOWNER_DEVICE, fd);
-	ret = mo_dev_get_info(fd, &info);
-	close(fd);
-	if (ret)
-		return fail("GET_INFO", ret);
-
-	print_version(info.version, ver, sizeof(ver));
-	if (o->json) {
-		printf("{\"version\":\"%s\",\"abi_version\":%u,\"features\":%llu,"
-		       "\"loaded_ns\":%llu,\"nr_opens\":%llu,\"nr_ioctls\":%llu,"
-		       "\"nr_requests\":%llu,\"mem_bytes\":%llu,\"nr_cpus\":%u}\n",
-		       ver, info.abi_version,
-		       (unsigned long long)info.features,
-		       (unsigned long long)info.loaded_ns,
-		       (unsigned long long)info.nr_opens,
-		       (unsigned long long)info.nr_ioctls,
-		       (unsigned long long)info.nr_requests,
-		       (unsigned long long)info.mem_bytes, info.nr_cpus);
-		return 0;
+	*fd = mo_dev_open();
+	if (*fd < 0)
+		return cli_fail("open " MEMOWNER_DEVICE, *fd);
+	ret = mo_dev_get_info(*fd, &info);
+	if (!ret)
+		ret = mo_check_abi(&info);
+	if (ret) {
+		close(*fd);
+		*fd = -1;
+		return cli_fail("GET_INFO", ret);
 	}
-	printf("version:      %s (abi %u)\n", ver, info.abi_version);
-	printf("features:    %s%s%s\n",
-	       info.features & MEMOWNER_FEAT_IOCTL ? " ioctl" : "",
-	       info.features & MEMOWNER_FEAT_GENL ? " netlink" : "",
-	       info.features & MEMOWNER_FEAT_DEBUGFS ? " debugfs" : "");
-	printf("cpus:         %u\n", info.nr_cpus);
-	printf("own memory:   %llu bytes\n", (unsigned long long)info.mem_bytes);
-	printf("requests:     %llu opens, %llu ioctls, %llu netlink\n",
-	       (unsigned long long)info.nr_opens,
-	       (unsigned long long)info.nr_ioctls,
-	       (unsigned long long)info.nr_requests);
 	return 0;
 }
 
-static void usage_cmd(FILE *f, const struct mo_cmd *c)
+int cli_open_genl(struct mo_genl *g)
+{
+	int ret = mo_genl_open(g);
+
+	return ret ? cli_fail("netlink family " MEMOWNER_GENL_NAME, ret) : 0;
+}
+
+static void usage_cmd(FILE *f, const struct cli_cmd *c)
 {
 	fprintf(f, "usage: memowner [--json] %s%s%s\n", c->name,
 		c->args[0] ? " " : "", c->args);
@@ -94,7 +84,7 @@ static void usage_cmd(FILE *f, const struct mo_cmd *c)
 
 static void usage(FILE *f)
 {
-	const struct mo_cmd *c;
+	const struct cli_cmd *const *c;
 
 	fprintf(f,
 		"usage: memowner [--json] COMMAND [ARGS...]\n"
@@ -102,53 +92,59 @@ static void usage(FILE *f)
 		"Show who owns kernel memory, as tracked by memowner.ko.\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json     machine-readable output (one JSON document)\n"
+		"  -j, --json     machine-readable output (one JSON document;\n"
+		"                 JSON lines for watch)\n"
 		"  -h, --help     this help\n"
 		"\n"
 		"Commands:\n");
-	for (c = mo_cmds; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->help);
+	for (c = cli_cmds; *c; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f,
 		"\n"
+		"'memowner help COMMAND' shows the options of a command.\n"
 		"Needs root (CAP_SYS_ADMIN, or CAP_PERFMON for reading).\n"
 		"Exit status: 0 success, 1 error, 2 bad arguments.\n");
 }
 
-static const struct mo_cmd *find_cmd(const char *name)
+static const struct cli_cmd *find_cmd(const char *name)
 {
-	const struct mo_cmd *c;
+	const struct cli_cmd *const *c;
 
-	for (c = mo_cmds; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
+	for (c = cli_cmds; *c; c++)
+		if (!strcmp((*c)->name, name))
+			return *c;
 	return NULL;
 }
 
-static int cmd_help(const struct mo_opts *o, int argc, char **argv)
+static int cmd_help(const struct cli_opts *o, int argc, char **argv)
 {
-	const struct mo_cmd *c;
+	const struct cli_cmd *c;
 
 	(void)o;
-	if (argc == 0) {
+	if (argc == 1) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc > 1)
-		return -EXIT_USAGE;
-	c = find_cmd(argv[0]);
+	if (argc > 2)
+		return CLI_USAGE;
+	c = find_cmd(argv[1]);
 	if (!c) {
-		fprintf(stderr, "memowner: unknown command '%s'\n", argv[0]);
-		return EXIT_USAGE;
+		fprintf(stderr, "memowner: unknown command '%s'\n", argv[1]);
+		return CLI_USAGE;
 	}
 	usage_cmd(stdout, c);
-	printf("\n%s\n", c->help);
+	printf("\n%s\n", c->summary);
+	if (c->help && c->help[0])
+		printf("\n%s", c->help);
 	return 0;
 }
 
-static const struct mo_cmd mo_cmds[] = {
-	{ "status", "", "module version, ABI, features and counters", cmd_status },
-	{ "help", "[COMMAND]", "general help, or the help of COMMAND", cmd_help },
-	{ NULL, NULL, NULL, NULL },
+static const struct cli_cmd cli_cmd_help = {
+	.name = "help",
+	.args = "[COMMAND]",
+	.summary = "general help, or the help of COMMAND",
+	.help = "",
+	.handler = cmd_help,
 };
 
 int main(int argc, char **argv)
@@ -158,9 +154,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mo_opts o = { 0 };
-	const struct mo_cmd *c;
-	int opt, ret;
+	struct cli_opts o = { 0 };
+	const struct cli_cmd *c;
+	int opt, ret, i;
 
 	while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -172,24 +168,32 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return CLI_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return CLI_USAGE;
 	}
 	c = find_cmd(argv[optind]);
 	if (!c) {
 		fprintf(stderr, "memowner: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
-		return EXIT_USAGE;
+		return CLI_USAGE;
 	}
-	ret = c->handler(&o, argc - optind - 1, argv + optind + 1);
-	if (ret == -EXIT_USAGE) {
-		fprintf(stderr, "memowner: bad arguments to '%s'\n", c->name);
+	/* "memowner CMD --help" is "memowner help CMD". */
+	for (i = optind + 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			char *hargv[] = { "help", argv[optind], NULL };
+
+			return cmd_help(&o, 2, hargv);
+		}
+	/* Each handler parses with getopt from a fresh start. */
+	argv += optind;
+	argc -= optind;
+	optind = 0;
+	ret = c->handler(&o, argc, argv);
+	if (ret == CLI_USAGE)
 		usage_cmd(stderr, c);
-		return EXIT_USAGE;
-	}
 	return ret;
 }

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
+#          [--tests PROG,PROG]   (only these selftests; TESTS=... in make)
 #
 # The whole "make check" for one kernel: install what is missing, build the
 # module against that kernel's headers and the static userspace and tests,
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--smp | --mem) vmopts+=("$1" "$2"); shift ;;
 	--icount) vmopts+=("$1") ;;
 	--timeout) timeout=$2; shift ;;
+	--tests) vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
 	-*) die "unknown option $1" ;;
 	*) kver=$1 ;;
 	esac
@@ -104,6 +106,36 @@ log "guest finished in $(( $(date +%s) - start )) s (qemu exit $qemu_rc)"
 
 [ "$run" = check ] || cat "$out/guest.log"
 
+# Files the guest tests left for the host (see vm/guest/check.sh), checked
+# by each vm/host-checks/*.sh as one more nested TAP program.
+rm -rf "$out/artifacts"
+mkdir -p "$out/artifacts"
+tr -d '\r' <"$out/guest.log" | awk -v dir="$out/artifacts" '
+	/^MEMOWNER-ARTIFACT-BEGIN / { f = dir "/" $2 ".b64"; next }
+	/^MEMOWNER-ARTIFACT-END/ { close(f); f = ""; next }
+	f != "" { print > f }'
+for b in "$out"/artifacts/*.b64; do
+	[ -f "$b" ] || continue
+	base64 -d "$b" >"${b%.b64}" && rm -f "$b"
+done
+: >"$out/host-artifacts.tap"
+if [ "$run" = check ]; then
+	for hc in "$here"/host-checks/*.sh; do
+		[ -f "$hc" ] || continue
+		name=$(basename "$hc" .sh)
+		{
+			echo "# selftests: host: $name"
+			if bash "$hc" "$out/artifacts" >"$out/hc-$name.log" 2>&1; then
+				sed 's/^/# /' "$out/hc-$name.log"
+				echo "ok 1 host: $name"
+			else
+				sed 's/^/# /' "$out/hc-$name.log"
+				echo "not ok 1 host: $name"
+			fi
+		} >>"$out/host-artifacts.tap"
+	done
+fi
+
 # Judge the run itself, as one more nested TAP program: a guest that did not
 # finish, or a kernel splat, fails the run even when every test passed.
 splat='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
@@ -130,7 +162,10 @@ grep -aEn "$splat" "$out/console.log" >"$out/splats.txt" || true
 } >"$out/host-post.tap"
 
 if [ "$run" = check ]; then
-	tr -d '\r' <"$out/guest.log" | cat "$out/host.tap" - "$out/host-post.tap" |
+	tr -d '\r' <"$out/guest.log" |
+		awk '/^MEMOWNER-ARTIFACT-BEGIN/ { skip = 1; next }
+		     /^MEMOWNER-ARTIFACT-END/ { skip = 0; next } !skip' |
+		cat "$out/host.tap" - "$out/host-artifacts.tap" "$out/host-post.tap" |
 		awk -f "$here/tap-summary.awk" >"$out/summary.txt"
 else
 	awk -f "$here/tap-summary.awk" "$out/host-post.tap" >"$out/summary.txt"

@@ -65,4 +65,186 @@ int mo_genl_parse(struct nl_msg *msg, struct nlattr **tb);
 /* A one-line hint for an errno returned by the functions above. */
 const char *mo_hint(int err);
 
+/* ------------------------------------------------------------------ */
+/* Device ioctls beyond GET_INFO (mo_ioctl.c).                         */
+
+/*
+ * -EPROTO when the module speaks another ABI than this tool (a hint says
+ * which); 0 otherwise.  Callers check this right after GET_INFO.
+ */
+int mo_check_abi(const struct memowner_info *info);
+
+/* What to snapshot: MEMOWNER_IOC_SNAPSHOT's inputs. */
+struct mo_query {
+	uint32_t group;		/* MEMOWNER_GROUP_* */
+	uint32_t sort;		/* MEMOWNER_SORT_* */
+	uint32_t sources;	/* source mask, 0 = all */
+	uint32_t tgid;		/* 0 = any */
+	uint64_t min_value;	/* of the sort key */
+	const char *cache;	/* NULL = any */
+	const char *module;	/* NULL = any ("vmlinux" for the kernel) */
+};
+
+/*
+ * The top @max rows (0: all of them; the buffer is sized by a first call
+ * and grown if the table grew meanwhile) into *@rows (malloc'd, caller
+ * frees), their number in *@nr, and how many matched in *@total (may be
+ * NULL).
+ */
+int mo_snapshot(int fd, const struct mo_query *q, size_t max,
+		struct memowner_row **rows, size_t *nr, uint64_t *total);
+
+int mo_mark(int fd, uint64_t *mark_ns);
+int mo_reset(int fd, uint64_t *reset_ns);
+/* SET_CONFIG; @c->size is filled in. */
+int mo_set_config(int fd, struct memowner_config *c);
+
+/*
+ * THRESHOLD_ADD: @t->size and @t->owner_name are filled in from @name
+ * (cache or module rules; NULL otherwise); the new id in *@id.
+ */
+int mo_threshold_add(int fd, struct memowner_threshold *t, const char *name,
+		     uint32_t *id);
+int mo_threshold_del(int fd, uint32_t id);
+/* Every rule into *@rules (malloc'd, caller frees), their number in *@nr. */
+int mo_threshold_list(int fd, struct memowner_threshold_state **rules,
+		      size_t *nr);
+
+/* The symbolized frames of a stack. */
+struct mo_frames {
+	unsigned int nr;
+	char **frame;		/* "func+0x1e/0x40 [mod]", or "?" */
+};
+
+/* GET_STACK for @handle into @f (free with mo_frames_free). */
+int mo_stack_get(int fd, uint32_t handle, struct mo_frames *f);
+void mo_frames_free(struct mo_frames *f);
+
+/*
+ * A cache of symbolized stacks by handle, for listings that name the same
+ * stacks again and again (pages, caches, leaks, top).  Handles are stable
+ * for the life of the module; entries are never evicted.
+ */
+struct mo_symcache;
+struct mo_symcache *mo_symcache_new(int fd);
+/* The frames of @handle, or NULL (errno set) when it cannot be read. */
+const struct mo_frames *mo_symcache_get(struct mo_symcache *c, uint32_t handle);
+void mo_symcache_free(struct mo_symcache *c);
+
+/* ------------------------------------------------------------------ */
+/* Generic-netlink dumps and notifications, parsed (mo_dump.c).        */
+
+struct mo_stack_rec {
+	uint32_t id;
+	uint32_t source;	/* MEMOWNER_SRC_* or MEMOWNER_SRC_MIXED */
+	uint64_t live_bytes, live_pages, live_objects;
+	uint64_t allocs, frees, bytes_allocated;
+	struct mo_frames frames;
+	unsigned int nr_addrs;	/* raw addresses: CAP_SYSLOG readers only */
+	uint64_t addrs[64];
+};
+
+struct mo_page_rec {
+	uint64_t pfn;
+	uint32_t order, gfp, migratetype, pid, tgid, stack;
+	uint64_t ts_ns;
+	char comm[16];
+};
+
+struct mo_cache_rec {
+	char name[MEMOWNER_NAME_LEN];
+	char callsite[256];
+	uint32_t stack;
+	uint64_t count, bytes;
+	uint64_t age_min_ms, age_avg_ms, age_max_ms;
+	uint32_t pid_min, pid_max;
+	unsigned int nr_cpus;	/* CPUs that allocated, counted */
+	char cpus[128];		/* as a list: "0-1,3" */
+};
+
+struct mo_leak_rec {
+	uint32_t stack, source;
+	uint64_t count, bytes, oldest_ms;
+};
+
+/*
+ * Each dump calls @fn per record (the record and its strings live only for
+ * the call; return non-zero to stop early, which is returned).  A dump the
+ * kernel flagged inconsistent (NLM_F_DUMP_INTR: the table changed under
+ * it) is restarted, up to 3 times.  Errors: negative errno with the
+ * kernel's extended-ack message in @extack.
+ */
+int mo_dump_stacks(struct mo_genl *g, uint32_t sources, uint64_t min_bytes,
+		   int (*fn)(const struct mo_stack_rec *, void *), void *arg,
+		   char *extack, size_t extack_len);
+int mo_dump_pages(struct mo_genl *g,
+		  int (*fn)(const struct mo_page_rec *, void *), void *arg,
+		  char *extack, size_t extack_len);
+int mo_dump_caches(struct mo_genl *g,
+		   int (*fn)(const struct mo_cache_rec *, void *), void *arg,
+		   char *extack, size_t extack_len);
+int mo_dump_leaks(struct mo_genl *g, uint64_t older_than_ms, uint32_t sources,
+		  uint64_t min_bytes,
+		  int (*fn)(const struct mo_leak_rec *, void *), void *arg,
+		  char *extack, size_t extack_len);
+
+/* A multicast alert (MEMOWNER_CMD_ALERT_NTF). */
+struct mo_alert {
+	uint32_t rule, owner_kind, metric, stack;
+	uint64_t owner_id, value, threshold, ts_ns;
+	char owner_name[MEMOWNER_NAME_LEN];
+	struct mo_frames frames;
+};
+
+/* A multicast memory event (MEMOWNER_CMD_EVENT_NTF). */
+struct mo_event {
+	uint32_t type;		/* MEMOWNER_EVENT_* */
+	uint32_t pid, tgid, order, gfp, stack;
+	uint64_t rss_kb, latency_ns, rate, ts_ns;
+	char comm[16];
+	struct mo_frames frames;
+	unsigned int nr_top;	/* OOM: top owners at the kill */
+	struct mo_stack_rec *top;
+};
+
+/*
+ * Parse a notification from mo_genl_wait()'s callback: 1 and *@a (or *@e)
+ * filled when @msg is an alert (event), 0 when it is something else,
+ * negative errno when malformed.  Free with mo_alert_free/mo_event_free.
+ */
+int mo_parse_alert(struct nl_msg *msg, struct mo_alert *a);
+void mo_alert_free(struct mo_alert *a);
+int mo_parse_event(struct nl_msg *msg, struct mo_event *e);
+void mo_event_free(struct mo_event *e);
+
+/* ------------------------------------------------------------------ */
+/* Names and units (mo_util.c).                                        */
+
+/* "slab", "page", "percpu", "vmalloc", "mixed"; "?" out of range. */
+const char *mo_source_name(uint32_t src);
+/* "slab,page" style list of a mask into @buf. */
+const char *mo_sources_str(uint32_t mask, char *buf, size_t len);
+/* "slab,page" or "all" -> mask; -EINVAL on an unknown name. */
+int mo_parse_sources(const char *s, uint32_t *mask);
+const char *mo_mode_name(uint32_t mode);	/* "stack", "callsite", "sample" */
+int mo_parse_mode(const char *s, uint32_t *mode);
+const char *mo_group_name(uint32_t group);	/* "stack", "callsite", "cache", "module", "tgid" */
+int mo_parse_group(const char *s, uint32_t *group);
+const char *mo_sort_name(uint32_t sort);	/* "bytes", "pages", "objects", "allocs", "growth" */
+int mo_parse_sort(const char *s, uint32_t *sort);
+const char *mo_owner_kind_name(uint32_t kind);	/* "stack", "cache", "module", "tgid", "global" */
+const char *mo_metric_name(uint32_t metric);	/* "bytes", "pages", "rate" */
+const char *mo_event_name(uint32_t type);	/* "oom", "reclaim_stall", "extfrag" */
+/* Page allocator names as page_owner prints them. */
+const char *mo_migratetype_name(uint32_t mt);	/* "Unmovable", ... */
+
+/* "512M", "1.5G", "4096", "4k" (powers of 1024) -> bytes; -EINVAL/-ERANGE. */
+int mo_parse_bytes(const char *s, uint64_t *bytes);
+/* "10M/s" or "10M" -> bytes per second. */
+int mo_parse_rate(const char *s, uint64_t *bytes_per_s);
+/* "30s", "100ms", "5m", "1h", "250" (ms) -> milliseconds. */
+int mo_parse_duration_ms(const char *s, uint64_t *ms);
+/* Human bytes: "1.5M", "512K", "37" into @buf. */
+const char *mo_fmt_bytes(uint64_t bytes, char *buf, size_t len);
+
 #endif /* MEMOWNER_CLIENT_H */
