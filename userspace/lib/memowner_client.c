@@ -220,7 +220,17 @@ int mo_genl_subscribe(struct mo_genl *g, const char *group)
 	if (id < 0)
 		return -ENOENT;
 	nl_socket_disable_seq_check(g->sk);
-	return nl_socket_add_membership(g->sk, id) ? -EIO : 0;
+	/* Groups of admin-only families refuse a bind without CAP_SYS_ADMIN. */
+	switch (nl_socket_add_membership(g->sk, id)) {
+	case 0:
+		return 0;
+	case -NLE_PERM:
+		return -EPERM;
+	case -NLE_NOACCESS:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
 }
 
 struct mo_wait {
