@@ -26,7 +26,7 @@ url=http://127.0.0.1:$port/metrics
 	{ echo "1..0 # SKIP MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"; exit $ksft_skip; }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -59,9 +59,9 @@ ip link set lo up
 
 [ -w $ctl ] || insmod "$MEMOWNER_TEST_KO" || echo "# insmod $MEMOWNER_TEST_KO failed"
 echo reset >$ctl
-for id in $(memowner alerts list | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }'); do
-	memowner alerts del "$id"
-done
+# Exact accounting (the default samples), and no rule or record from before.
+rmmod memowner
+insmod "$MEMOWNER_KO" mode=stack || echo "# insmod $MEMOWNER_KO mode=stack failed"
 
 syslogd -n -O $w/messages &
 syslog_pid=$!
@@ -186,6 +186,21 @@ else
 	nok "the textfile has the same metrics, and no temporary file is left"; ls -la $w/prom
 fi
 
+# Bounded cardinality: with --top 1, one owner series and "(other)", which
+# add up to the total of the live bytes.
+memownerd --once --top 1 -t $w/once.prom -c /dev/null
+rc=$?
+series=$(grep -c '^memowner_owner_live_bytes{' $w/once.prom)
+sum=$(grep '^memowner_owner_live_bytes{' $w/once.prom | awk '{ s += $2 } END { printf "%d", s }')
+total=$(grep '^memowner_live_bytes{' $w/once.prom | awk '{ s += $2 } END { printf "%d", s }')
+if [ $rc -eq 0 ] && [ "$series" = 2 ] &&
+	grep -q '^memowner_owner_live_bytes{function="(other)",module="(other)"} [0-9]' $w/once.prom &&
+	[ "$sum" = "$total" ]; then
+	ok "--once --top 1: 2 owner series adding up to the total ($total)"
+else
+	nok "--once --top 1 (rc=$rc, $series series, $sum of $total)"; cat $w/once.prom
+fi
+
 # Reload memowner.ko under the daemon.  rmmod may race with a refresh,
 # which holds the device open for a moment: retry.
 unloaded=0
@@ -199,7 +214,7 @@ if [ $unloaded = 1 ] && wait_until 30 in_log "went away (unloaded)" &&
 else
 	nok "the daemon notices the unload (unloaded=$unloaded)"; cat $w/d.log
 fi
-insmod "$MEMOWNER_KO"
+insmod "$MEMOWNER_KO" mode=stack
 if wait_until 100 test "$(count_log "rule [0-9]* ($w/memownerd.conf:7) added")" -ge 2 &&
 	memowner alerts list | grep -q " module memowner_test .* 1.0M"; then
 	ok "after the reload the daemon re-applies its rule"
@@ -243,4 +258,6 @@ fi
 sed 's/^/# /' $w/d.log
 kill $syslog_pid 2>/dev/null
 echo reset >$ctl
+# Leave memowner loaded with its defaults for what runs next.
+rmmod memowner && insmod "$MEMOWNER_KO"
 exit $fail
