@@ -326,6 +326,25 @@ TEST_F(ux, watch_json)
 	EXPECT_EQ(2, n);
 }
 
+/* SIGTERM and SIGINT end a watch at once, with status 0. */
+TEST_F(ux, watch_signals)
+{
+	char *watch[] = { CLI, "watch", NULL };
+	int sigs[] = { SIGTERM, SIGINT }, i;
+	char buf[4096];
+	struct proc w;
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, spawn(watch, &w));
+		ASSERT_TRUE(wait_for(w.err, "listening to alerts and events",
+				     buf, sizeof(buf), 5000));
+		kill(w.pid, sigs[i]);
+		EXPECT_EQ(0, reap(w.pid, 1000)) TH_LOG("signal %d", sigs[i]);
+		close(w.out);
+		close(w.err);
+	}
+}
+
 /* list (text and JSON) shows what add made; del removes it. */
 TEST_F(ux, list_and_del)
 {
