@@ -41,6 +41,7 @@
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
 
+#include "../module/version.h"
 #include "memownerd.h"
 #include "mo_alerts.h"
 
@@ -1040,8 +1041,7 @@ static int run(struct daemon *d)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: memownerd [-c FILE] [-f] [-s] [-t FILE] [-l ADDR:PORT|off] [-i DURATION]\n"
-"                 [-n N] [--hook COMMAND] [--once] [--check-config]\n"
+"Usage: memownerd [OPTION]...\n"
 "\n"
 "memownerd follows memowner.ko (who owns kernel memory): it logs each\n"
 "threshold alert and memory event to syslog (facility daemon, ident\n"
@@ -1070,21 +1070,23 @@ static void usage(FILE *f)
 "                        answered, 1 if not\n"
 "      --check-config    read the configuration, report errors, and exit\n"
 "  -h, --help            this help\n"
+"  -V, --version         the version of the daemon\n"
 "\n"
-"Configuration file: one setting per line, '#' starts a comment.\n"
-"  interval = 10s\n"
-"  top = 20\n"
-"  textfile = /var/lib/prometheus/node-exporter/memowner.prom\n"
-"  listen = 127.0.0.1:9477          (or off)\n"
-"  hook = /usr/local/sbin/memowner-alert [ARGS]   (no shell; quotes group)\n"
-"  hook_timeout = 30s               (the hook is killed after that)\n"
-"  rule --module mydrv --bytes 512M --low 400M --interval 1m\n"
-"  rule --cache dentry --rate 10M/s --window 30s\n"
-"'rule' takes the options of 'memowner alerts add': an owner (--stack,\n"
-"--cache, --module, --tgid, --global), a metric (--bytes, --pages,\n"
-"--rate [--window]), --low, --interval.  Stack handles and pids do not\n"
-"survive a reload of the module or a reboot: prefer --module and --cache.\n"
-"Errors are reported as FILE:LINE and memownerd exits with 2.\n"
+"Configuration file (one setting per line; '#' starts a comment):\n"
+"  interval = DURATION   as --interval\n"
+"  top = N               as --top\n"
+"  textfile = FILE|off   as --textfile\n"
+"  listen = ADDR|off     as --listen\n"
+"  hook = /PATH [ARGS]   as --hook: no shell, quotes group words\n"
+"  hook_timeout = DUR    the hook is killed after DUR (default 30s)\n"
+"  rule OPTIONS          an alert rule, with the options of 'memowner\n"
+"                        alerts add': an owner (--stack, --cache, --module,\n"
+"                        --tgid, --global), a metric (--bytes, --pages,\n"
+"                        --rate [--window]), --low, --interval; e.g.\n"
+"                        rule --module mydrv --bytes 512M --low 400M\n"
+"Stack handles and pids do not survive a reload of the module or a\n"
+"reboot: prefer --module, --cache and --global in rules.  Errors are\n"
+"reported as FILE:LINE and memownerd exits with 2.\n"
 "\n"
 "Hook environment: MEMOWNER_RULE, MEMOWNER_OWNER_KIND (stack, cache,\n"
 "module, tgid, global), MEMOWNER_OWNER (its name, handle or pid),\n"
@@ -1167,6 +1169,7 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct daemon dd;
@@ -1177,7 +1180,7 @@ int main(int argc, char **argv)
 
 	d->cli.config = DEFAULT_CONFIG;
 	d->sfd = -1;
-	while ((opt = getopt_long(argc, argv, "c:fst:l:i:n:1h", longopts,
+	while ((opt = getopt_long(argc, argv, "c:fst:l:i:n:1hV", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -1226,6 +1229,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("memownerd %s\n", MEMOWNER_VERSION);
 			return 0;
 		default:
 			usage(stderr);
