@@ -1260,10 +1260,11 @@ int main(int argc, char **argv)
 
 	/* Bind the port before detaching, so that a conflict fails the start. */
 	if (d->cfg.listen[0]) {
-		if (http_open(&d->http, d->cfg.listen, http_body, d, err,
-			      sizeof(err))) {
+		ret = http_open(&d->http, d->cfg.listen, http_body, d, err,
+				sizeof(err));
+		if (ret) {
 			fprintf(stderr, "memownerd: %s\n", err);
-			return 1;
+			return ret == -EINVAL ? 2 : 1;	/* malformed, or in use */
 		}
 		d->http_on = 1;
 	}
