@@ -615,13 +615,19 @@ static void on_event(struct daemon *d, const struct mo_event *e)
 		[MEMOWNER_EVENT_RECLAIM_STALL] = LOG_WARNING,
 		[MEMOWNER_EVENT_EXTFRAG] = LOG_NOTICE,
 	};
-	char line[4096];
+	char line[4096], frames[1024] = "";
+	size_t off = 0;
+	unsigned int i;
 
 	if (e->type <= MEMOWNER_EVENT_MAX)
 		d->cnt.events[e->type]++;
 	mo_event_str(e, line, sizeof(line));
-	dlog(e->type <= MEMOWNER_EVENT_MAX ? prio[e->type] : LOG_NOTICE, "%s",
-	     line);
+	/* The callers of the leaf the line names, as alerts show them. */
+	for (i = 1; i < e->frames.nr && i < 4 && off < sizeof(frames); i++)
+		off += snprintf(frames + off, sizeof(frames) - off, " <- %s",
+				e->frames.frame[i]);
+	dlog(e->type <= MEMOWNER_EVENT_MAX ? prio[e->type] : LOG_NOTICE, "%s%s",
+	     line, frames);
 }
 
 static int ntf_cb(struct nl_msg *msg, void *arg)

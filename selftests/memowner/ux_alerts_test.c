@@ -326,6 +326,68 @@ TEST_F(ux, watch_json)
 	EXPECT_EQ(2, n);
 }
 
+/*
+ * Events: with every direct reclaim reported (reclaim_stall_ms=0), costly
+ * allocations beyond free memory stall; the JSON line names this process,
+ * the order and the test module's function in the stack.
+ */
+TEST_F(ux, watch_events_json)
+{
+	char *watch[] = { CLI, "--json", "watch", "--events-only", "-t", "8", NULL };
+	char buf[4096], *line, *save = NULL, path[512];
+	int found = 0, n = 0;
+	struct proc w;
+	FILE *art;
+
+	ASSERT_EQ(0, memowner_reload("mode=stack reclaim_stall_ms=0"));
+	ASSERT_EQ(0, spawn(watch, &w));
+	ASSERT_TRUE(wait_for(w.err, "listening to events", buf, sizeof(buf), 5000));
+	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after reclaim. */
+	tm("alloc pages 400 10");
+	slurp(w.out, self->out, sizeof(self->out), 0, 12000);
+	EXPECT_EQ(0, reap(w.pid, 5000));
+	close(w.out);
+	close(w.err);
+
+	snprintf(path, sizeof(path), "%s/watch-events.jsonl",
+		 getenv("MEMOWNER_ARTIFACTS") ?: "/tmp");
+	art = self->out[0] ? fopen(path, "w") : NULL;
+	if (art) {
+		fputs(self->out, art);
+		fclose(art);
+	}
+	for (line = strtok_r(self->out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		json_object *o = json_tokener_parse(line), *frames;
+		int i, test_frame = 0;
+
+		ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", line);
+		EXPECT_STREQ("event", jstr(o, "type"));
+		if (strcmp(jstr(o, "event"), "reclaim_stall") ||
+		    jint(o, "pid") != getpid()) {
+			json_object_put(o);
+			continue;
+		}
+		ASSERT_TRUE(json_object_object_get_ex(o, "frames", &frames));
+		for (i = 0; i < (int)json_object_array_length(frames); i++)
+			if (strstr(json_object_get_string(json_object_array_get_idx(frames, i)),
+				   "memowner_test_pages+"))
+				test_frame = 1;
+		if (!found)
+			TH_LOG("%s", line);
+		found++;
+		EXPECT_EQ(10, jint(o, "order"));
+		EXPECT_LT(0, jint(o, "latency_ns"));
+		EXPECT_EQ(getpid(), jint(o, "tgid"));
+		EXPECT_STREQ(jstr(o, "leaf"),
+			     json_object_get_string(json_object_array_get_idx(frames, 0)));
+		EXPECT_TRUE(test_frame);
+		json_object_put(o);
+	}
+	TH_LOG("%d events, %d stalls of this process", n, found);
+	EXPECT_LE(1, found);
+}
+
 /* SIGTERM and SIGINT end a watch at once, with status 0. */
 TEST_F(ux, watch_signals)
 {

@@ -26,7 +26,7 @@ url=http://127.0.0.1:$port/metrics
 	{ echo "1..0 # SKIP MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"; exit $ksft_skip; }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..18"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -216,7 +216,8 @@ if [ $unloaded = 1 ] && wait_until 30 in_log "went away (" &&
 else
 	nok "the daemon notices the unload (unloaded=$unloaded)"; cat $w/d.log
 fi
-insmod "$MEMOWNER_KO" mode=stack
+# Every direct reclaim reported from now on: a stall is an event.
+insmod "$MEMOWNER_KO" mode=stack reclaim_stall_ms=0
 if wait_until 100 test "$(count_log "rule [0-9]* ($w/memownerd.conf:7) added")" -ge 2 &&
 	memowner alerts list | grep -q " module memowner_test .* 1.0M"; then
 	ok "after the reload the daemon re-applies its rule"
@@ -231,12 +232,21 @@ if wait_until 50 in_log "alert rule $id2: module memowner_test bytes .* reached 
 else
 	nok "and still alerts (rule $id2)"; cat $w/d.log
 fi
+# 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after direct reclaim.
+echo "alloc pages 400 10" >$ctl 2>/dev/null
+if wait_until 100 in_log "err\|warning: reclaim_stall: pid $$ ([^)]*) stalled [0-9.]*ms in direct reclaim, order 10 gfp 0x[0-9a-f]* at [^ ]*+0x"; then
+	ok "a reclaim stall event is logged with its task and stack"
+else
+	nok "a reclaim stall event is logged with its task and stack"; cat $w/d.log
+fi
+grep -m1 -- "reclaim_stall: pid $$ " $w/d.log | sed 's/^/# /'
 sleep 1.5
 wget -q -O $w/metrics2.prom $url
 if [ "$(metric memowner_daemon_connects_total $w/metrics2.prom)" = 2 ] &&
 	[ "$(metric memowner_up $w/metrics2.prom)" = 1 ] &&
-	[ "$(metric memowner_daemon_alerts_total $w/metrics2.prom)" = 2 ]; then
-	ok "metrics after the reload: up, 2 connects, 2 alerts"
+	[ "$(metric memowner_daemon_alerts_total $w/metrics2.prom)" = 2 ] &&
+	[ "$(metric 'memowner_daemon_events_total{event="reclaim_stall"}' $w/metrics2.prom)" -ge 1 ]; then
+	ok "metrics after the reload: up, 2 connects, 2 alerts, stall events"
 else
 	nok "metrics after the reload"; cat $w/metrics2.prom
 fi
