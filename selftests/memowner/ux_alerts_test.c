@@ -382,6 +382,8 @@ TEST_F(ux, watch_events_json)
 		EXPECT_STREQ(jstr(o, "leaf"),
 			     json_object_get_string(json_object_array_get_idx(frames, 0)));
 		EXPECT_TRUE(test_frame);
+		/* The stall's stack starts in reclaim; the caller is ours. */
+		EXPECT_EQ(0, strncmp(jstr(o, "caller"), "memowner_test_pages+", 20));
 		json_object_put(o);
 	}
 	TH_LOG("%d events, %d stalls of this process", n, found);

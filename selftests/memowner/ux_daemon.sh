@@ -26,7 +26,7 @@ url=http://127.0.0.1:$port/metrics
 	{ echo "1..0 # SKIP MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"; exit $ksft_skip; }
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..19"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -234,7 +234,7 @@ else
 fi
 # 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after direct reclaim.
 echo "alloc pages 400 10" >$ctl 2>/dev/null
-if wait_until 100 in_log "warning: reclaim_stall: pid $$ ([^)]*) stalled [0-9.]*ms in direct reclaim, order 10 gfp 0x[0-9a-f]* at [^ ]*+0x"; then
+if wait_until 100 in_log "warning: reclaim_stall: pid $$ ([^)]*) stalled [0-9.]*ms in direct reclaim, order 10 gfp 0x[0-9a-f]* at memowner_test_pages+0x[0-9a-f]*/0x[0-9a-f]* \[memowner_test\] <- "; then
 	ok "a reclaim stall event is logged with its task and stack"
 else
 	nok "a reclaim stall event is logged with its task and stack"; cat $w/d.log
@@ -249,6 +249,17 @@ if [ "$(metric memowner_daemon_connects_total $w/metrics2.prom)" = 2 ] &&
 	ok "metrics after the reload: up, 2 connects, 2 alerts, stall events"
 else
 	nok "metrics after the reload"; cat $w/metrics2.prom
+fi
+
+# SIGHUP: the file is read again; the old rule goes, the new ones come.
+sed -i 's/^rule .*/rule --module memowner_test --bytes 8M\nrule --global --pages 1000000/' $w/memownerd.conf
+kill -HUP $pid
+if wait_until 50 in_log "configuration reloaded: 2 rules" &&
+	memowner alerts list >$w/list && grep -q " module memowner_test .* 8.0M" $w/list &&
+	grep -q " global .* 1000000 pages" $w/list && ! grep -q " 1.0M " $w/list; then
+	ok "SIGHUP reloads the configuration and replaces the rules"
+else
+	nok "SIGHUP reloads the configuration and replaces the rules"; tail -n 5 $w/d.log; cat $w/list
 fi
 
 start=$(date +%s)
