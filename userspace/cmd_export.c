@@ -404,18 +404,22 @@ static void folded_free(struct folded *f)
  * profile.proto (github.com/google/pprof, proto/profile.proto), gzipped.
  *
  * One Sample per stack, values in the order of pprof_types, its
- * location_id leaf first as pprof wants.  A Location per distinct frame
- * (function and offset: a call site), with one Line naming its Function;
- * a Function per distinct (name, module).  Modules are Mappings named as
- * perf names them: "[kernel.kallsyms]" for the kernel image, "[mod]" for a
- * module; pprof never tries to symbolize a mapping whose name starts with
- * '[', and has_functions says the names are already there.  Raw addresses
- * are only known to CAP_SYSLOG readers (kptr_restrict < 2): then they are
- * the Locations' addresses, otherwise addresses are 0 -- and pprof, which
- * tells Locations apart by mapping, address and lines, merges the call
- * sites of a function into one, which is what its function views show
- * anyway.  Each sample has a "source" label (slab, page, percpu, vmalloc,
+ * location_id leaf first as pprof wants.  A Function per distinct (name,
+ * module); modules are Mappings named as perf names them:
+ * "[kernel.kallsyms]" for the kernel image (mapping 1, the "main binary"),
+ * "[mod]" for a module.  pprof never tries to symbolize a mapping whose
+ * name starts with '[', and has_functions says the names are already
+ * there.  Each sample has a "source" label (slab, page, percpu, vmalloc,
  * mixed) for -tagfocus/-tagshow.
+ *
+ * Locations: by default one per Function, at address 0 -- a Location
+ * without an address or line number could not tell two call sites of a
+ * function apart anyway (pprof itself merges such Locations).  With
+ * --addresses, one per raw address, and each Mapping's range spans its
+ * addresses: for -addresses views, at the price of the kernel's layout
+ * (KASLR) being written in the file, which is why it is not the default.
+ * The kernel gives raw addresses only to CAP_SYSLOG readers with
+ * kptr_restrict < 2.
  */
 typedef Perftools__Profiles__Profile PProfile;
 typedef Perftools__Profiles__Sample PSample;
@@ -433,6 +437,8 @@ struct pprof {
 	PValueType types[NR_PPROF_TYPES], period_type;
 	PValueType *type_ptrs[NR_PPROF_TYPES];
 	int64_t source_key;
+	int addresses;		/* --addresses */
+	size_t no_addrs;	/* stacks the kernel gave no addresses for */
 };
 
 /* Index of @s in the string table, added when new; -1 on ENOMEM. */
@@ -567,21 +573,29 @@ static uint64_t pp_function(struct pprof *pp, const struct exp_sym *y)
 	return fn->id;
 }
 
-/* The Location id of frame @raw at address @addr (0: unknown); 0 on ENOMEM. */
+/*
+ * The Location id of frame @raw, at address @addr when it is known (not
+ * 0); 0 on ENOMEM.
+ */
 static uint64_t pp_location(struct pprof *pp, const char *raw, uint64_t addr)
 {
+	char key[sizeof(((struct exp_sym *)0)->func) + 80];
 	struct exp_sym y;
 	PLocation *loc;
 	PLine *line;
 	size_t *id;
 	int added;
 
-	id = smap_get(&pp->locs, raw, pp->p.n_location + 1, &added);
+	parse_frame(raw, &y);
+	if (addr)
+		snprintf(key, sizeof(key), "0x%" PRIx64, addr);
+	else
+		snprintf(key, sizeof(key), "%s [%s]", y.func, y.mod);
+	id = smap_get(&pp->locs, key, pp->p.n_location + 1, &added);
 	if (!id)
 		return 0;
 	if (!added)
 		return *id;
-	parse_frame(raw, &y);
 	loc = calloc(1, sizeof(*loc) + sizeof(*line) + sizeof(line));
 	if (!loc)
 		return 0;
@@ -593,9 +607,17 @@ static uint64_t pp_location(struct pprof *pp, const char *raw, uint64_t addr)
 	loc->address = addr;
 	/* A frame nothing names ("?") belongs to no known mapping. */
 	if (strcmp(y.func, "?")) {
+		PMapping *m;
+
 		loc->mapping_id = pp_mapping(pp, y.mod);
 		if (!loc->mapping_id)
 			goto fail;
+		/* Mapping ids are their index + 1. */
+		m = pp->p.mapping[loc->mapping_id - 1];
+		if (addr && (!m->memory_start || addr < m->memory_start))
+			m->memory_start = addr;
+		if (addr && addr >= m->memory_limit)
+			m->memory_limit = addr + 1;
 	}
 	line->function_id = pp_function(pp, &y);
 	if (!line->function_id)
@@ -649,9 +671,12 @@ static int pprof_add(const struct mo_stack_rec *r, void *arg)
 	s->value[2] = r->bytes_allocated;
 	s->value[3] = r->allocs;
 	s->n_value = NR_PPROF_TYPES;
+	if (pp->addresses && r->frames.nr && r->nr_addrs != r->frames.nr)
+		pp->no_addrs++;
 	/* Leaf first, as the kernel lists them and pprof wants them. */
 	for (i = 0; i < r->frames.nr; i++) {
-		uint64_t addr = r->nr_addrs == r->frames.nr ? r->addrs[i] : 0;
+		uint64_t addr = pp->addresses && r->nr_addrs == r->frames.nr ?
+				r->addrs[i] : 0;
 
 		s->location_id[i] = pp_location(pp, r->frames.frame[i], addr);
 		if (!s->location_id[i])
@@ -751,46 +776,6 @@ static void pprof_free(struct pprof *pp)
 	smap_free(&pp->maps);
 }
 
-/* ---- json --------------------------------------------------------------- */
-
-static int json_add(const struct mo_stack_rec *r, void *arg)
-{
-	struct mo_json *j = arg;
-	struct exp_sym y;
-	unsigned int i;
-
-	mo_json_obj_begin(j, NULL);
-	mo_json_u64(j, "id", r->id);
-	mo_json_str(j, "source", mo_source_name(r->source));
-	mo_json_u64(j, "live_bytes", r->live_bytes);
-	mo_json_u64(j, "live_pages", r->live_pages);
-	mo_json_u64(j, "live_objects", r->live_objects);
-	mo_json_u64(j, "allocs", r->allocs);
-	mo_json_u64(j, "frees", r->frees);
-	mo_json_u64(j, "bytes_allocated", r->bytes_allocated);
-	mo_json_arr_begin(j, "frames");
-	for (i = 0; i < r->frames.nr; i++) {
-		char *slash;
-
-		parse_frame(r->frames.frame[i], &y);
-		mo_json_obj_begin(j, NULL);
-		mo_json_str(j, "symbol", r->frames.frame[i]);
-		mo_json_str(j, "function", y.func);
-		/* "0x1e/0x40": offset in the function, its size. */
-		slash = strchr(y.off, '/');
-		if (y.off[0] && slash) {
-			mo_json_u64(j, "offset", strtoull(y.off, NULL, 16));
-			mo_json_u64(j, "size", strtoull(slash + 1, NULL, 16));
-		}
-		if (strcmp(y.func, "?"))
-			mo_json_str(j, "module", y.mod[0] ? y.mod : "vmlinux");
-		mo_json_obj_end(j);
-	}
-	mo_json_arr_end(j);
-	mo_json_obj_end(j);
-	return 0;
-}
-
 /* ---- output ------------------------------------------------------------- */
 
 /*
@@ -858,6 +843,103 @@ out:
 	return err;
 }
 
+/* ---- json --------------------------------------------------------------- */
+
+/*
+ * The document is begun by the first stack, or after a dump that had none:
+ * mo_dump_stacks() calls back only once the whole dump arrived, so a
+ * failed dump writes nothing rather than a valid-looking empty document.
+ */
+struct json_out {
+	struct mo_json j;
+	struct exp_out *out;
+	const struct memowner_info *info;
+	const char *version, *sources;
+	uint64_t min_bytes, time_ns;
+	int addresses;		/* --addresses */
+	size_t no_addrs;
+	int begun;
+};
+
+static int json_begin(struct json_out *jo)
+{
+	struct mo_json *j = &jo->j;
+	int ret = out_open(jo->out);
+
+	if (ret)
+		return ret;
+	jo->begun = 1;
+	mo_json_init(j, jo->out->f);
+	mo_json_obj_begin(j, NULL);
+	mo_json_str(j, "version", jo->version);
+	mo_json_str(j, "mode", mo_mode_name(jo->info->mode));
+	mo_json_u64(j, "sample_bytes", jo->info->sample_bytes);
+	mo_json_str(j, "sources", jo->sources);
+	mo_json_u64(j, "min_bytes", jo->min_bytes);
+	mo_json_u64(j, "time_ns", jo->time_ns);
+	mo_json_str(j, "frame_order", "leaf_first");
+	mo_json_arr_begin(j, "stacks");
+	return 0;
+}
+
+static void json_finish(struct json_out *jo)
+{
+	mo_json_arr_end(&jo->j);
+	mo_json_obj_end(&jo->j);
+	mo_json_end(&jo->j);
+}
+
+static int json_add(const struct mo_stack_rec *r, void *arg)
+{
+	struct json_out *jo = arg;
+	struct mo_json *j = &jo->j;
+	int addrs = jo->addresses && r->nr_addrs == r->frames.nr;
+	struct exp_sym y;
+	unsigned int i;
+	char hex[24];
+	int ret;
+
+	if (!jo->begun && (ret = json_begin(jo)))
+		return ret;
+	if (jo->addresses && r->frames.nr && !addrs)
+		jo->no_addrs++;
+	mo_json_obj_begin(j, NULL);
+	mo_json_u64(j, "id", r->id);
+	mo_json_str(j, "source", mo_source_name(r->source));
+	mo_json_u64(j, "live_bytes", r->live_bytes);
+	mo_json_u64(j, "live_pages", r->live_pages);
+	mo_json_u64(j, "live_objects", r->live_objects);
+	mo_json_u64(j, "allocs", r->allocs);
+	mo_json_u64(j, "frees", r->frees);
+	mo_json_u64(j, "bytes_allocated", r->bytes_allocated);
+	mo_json_arr_begin(j, "frames");
+	for (i = 0; i < r->frames.nr; i++) {
+		char *slash;
+
+		parse_frame(r->frames.frame[i], &y);
+		mo_json_obj_begin(j, NULL);
+		mo_json_str(j, "symbol", r->frames.frame[i]);
+		mo_json_str(j, "function", y.func);
+		/* "0x1e/0x40": offset in the function, its size. */
+		slash = strchr(y.off, '/');
+		if (y.off[0] && slash) {
+			mo_json_u64(j, "offset", strtoull(y.off, NULL, 16));
+			mo_json_u64(j, "size", strtoull(slash + 1, NULL, 16));
+		}
+		if (strcmp(y.func, "?"))
+			mo_json_str(j, "module", y.mod[0] ? y.mod : "vmlinux");
+		/* A string: JSON numbers above 2^53 lose bits in many readers. */
+		if (addrs) {
+			snprintf(hex, sizeof(hex), "0x%" PRIx64, r->addrs[i]);
+			mo_json_str(j, "address", hex);
+		}
+		mo_json_obj_end(j);
+	}
+	mo_json_arr_end(j);
+	mo_json_obj_end(j);
+	return 0;
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static int parse_value(const char *s, enum exp_value *v)
@@ -880,7 +962,7 @@ static void fmt_version(uint32_t v, char *buf, size_t len)
 
 static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 {
-	enum { OPT_OFFSETS = 256 };
+	enum { OPT_OFFSETS = 256, OPT_ADDRESSES };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -889,6 +971,7 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 		{ "value", required_argument, NULL, 'v' },
 		{ "sample-type", required_argument, NULL, 'v' },
 		{ "offsets", no_argument, NULL, OPT_OFFSETS },
+		{ "addresses", no_argument, NULL, OPT_ADDRESSES },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum exp_format fmt = o->json ? FMT_JSON : FMT_FOLDED;
@@ -898,7 +981,9 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 	uint32_t sources = 0;
 	uint64_t min_bytes = 0;
 	struct timespec now;
-	int opt, fd, ret, offsets = 0, have_fmt = 0;
+	int opt, fd, ret, offsets = 0, addresses = 0, have_fmt = 0;
+	size_t no_addrs = 0;
+	uint64_t time_ns;
 	char extack[256] = "", ver[32], srcs[64], buf[256];
 	struct mo_genl g;
 
@@ -946,6 +1031,9 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 		case OPT_OFFSETS:
 			offsets = 1;
 			break;
+		case OPT_ADDRESSES:
+			addresses = 1;
+			break;
 		default:
 			return CLI_USAGE;
 		}
@@ -980,9 +1068,14 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 	if (cli_open_genl(&g))
 		return 1;
 	clock_gettime(CLOCK_REALTIME, &now);
+	time_ns = (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	fmt_version(info.version, ver, sizeof(ver));
 	mo_sources_str(sources ? sources : info.sources, srcs, sizeof(srcs));
 
+	/*
+	 * Each format takes the whole dump first and opens the output only
+	 * then: a failed dump leaves no file and prints nothing.
+	 */
 	if (fmt == FMT_FOLDED) {
 		struct folded f = { .value = value, .offsets = offsets };
 
@@ -1009,8 +1102,9 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 		else
 			snprintf(mode, sizeof(mode), "mode=%s: exact values",
 				 mo_mode_name(info.mode));
-		ret = pp_init(&pp, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec,
-			      sampled ? info.sample_bytes : 0, comments, value);
+		ret = pp_init(&pp, time_ns, sampled ? info.sample_bytes : 0,
+			      comments, value);
+		pp.addresses = addresses;
 		if (!ret)
 			ret = mo_dump_stacks(&g, sources, min_bytes, pprof_add,
 					     &pp, extack, sizeof(extack));
@@ -1018,30 +1112,22 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 			ret = out_open(&out);
 		if (!ret)
 			ret = pprof_write(&pp, out.f);
+		no_addrs = pp.no_addrs;
 		pprof_free(&pp);
 	} else {
-		struct mo_json j;
+		struct json_out jo = {
+			.out = &out, .info = &info, .version = ver,
+			.sources = srcs, .min_bytes = min_bytes,
+			.time_ns = time_ns, .addresses = addresses,
+		};
 
-		/* Streamed: mo_dump_stacks() calls back only after a whole dump. */
-		ret = out_open(&out);
-		if (!ret) {
-			mo_json_init(&j, out.f);
-			mo_json_obj_begin(&j, NULL);
-			mo_json_str(&j, "version", ver);
-			mo_json_str(&j, "mode", mo_mode_name(info.mode));
-			mo_json_u64(&j, "sample_bytes", info.sample_bytes);
-			mo_json_str(&j, "sources", srcs);
-			mo_json_u64(&j, "min_bytes", min_bytes);
-			mo_json_u64(&j, "time_ns", (uint64_t)now.tv_sec * 1000000000 +
-					now.tv_nsec);
-			mo_json_str(&j, "frame_order", "leaf_first");
-			mo_json_arr_begin(&j, "stacks");
-			ret = mo_dump_stacks(&g, sources, min_bytes, json_add, &j,
-					     extack, sizeof(extack));
-			mo_json_arr_end(&j);
-			mo_json_obj_end(&j);
-			mo_json_end(&j);
-		}
+		ret = mo_dump_stacks(&g, sources, min_bytes, json_add, &jo,
+				     extack, sizeof(extack));
+		if (!ret && !jo.begun)
+			ret = json_begin(&jo);
+		if (jo.begun)
+			json_finish(&jo);
+		no_addrs = jo.no_addrs;
 	}
 	mo_genl_close(&g);
 	ret = out_close(&out, !ret) ?: ret;
@@ -1050,12 +1136,15 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 			 out.path ? out.path : "");
 		return cli_fail_extack(buf, ret, extack);
 	}
+	if (no_addrs)
+		fprintf(stderr, "memowner: export: --addresses: the kernel gave no raw addresses for %zu stacks (they need CAP_SYSLOG and kernel.kptr_restrict < 2)\n",
+			no_addrs);
 	return 0;
 }
 
 const struct cli_cmd cli_cmd_export = {
 	.name = "export",
-	.args = "[--format folded|pprof|json] [-o FILE] [--source LIST] [--min-bytes N] [--value KEY] [--offsets]",
+	.args = "[--format folded|pprof|json] [-o FILE] [--source LIST] [--min-bytes N] [--value KEY] [--offsets] [--addresses]",
 	.summary = "export stacks for flame graphs (folded), pprof, or as JSON",
 	.help =
 "DESCRIPTION\n"
@@ -1092,6 +1181,13 @@ const struct cli_cmd cli_cmd_export = {
 "      --offsets\n"
 "         folded: keep each frame's +0x1e/0x40 offset, so that a flame\n"
 "         graph has one box per call site instead of one per function.\n"
+"      --addresses\n"
+"         pprof: a location per raw return address (for pprof\n"
+"         -addresses), mappings spanning them; json: an \"address\" per\n"
+"         frame.  The kernel gives them only to CAP_SYSLOG with\n"
+"         kernel.kptr_restrict < 2, and they reveal its layout (KASLR):\n"
+"         think twice before sharing such a file.  Without it, a pprof\n"
+"         location is a function, at address 0.\n"
 "\n"
 "FORMATS\n"
 "  folded   One line per stack: 'root;caller;...;leaf VALUE', root first,\n"
@@ -1111,8 +1207,10 @@ const struct cli_cmd cli_cmd_export = {
 "           \"time_ns\", \"frame_order\": \"leaf_first\", \"stacks\": [{\"id\",\n"
 "           \"source\", \"live_bytes\", \"live_pages\", \"live_objects\",\n"
 "           \"allocs\", \"frees\", \"bytes_allocated\", \"frames\": [{\"symbol\",\n"
-"           \"function\", \"offset\", \"size\", \"module\"}]}]}, stacks by live\n"
-"           bytes, largest first.\n"
+"           \"function\", \"offset\", \"size\", \"module\" (\"vmlinux\" for the\n"
+"           kernel image), \"address\" (--addresses)}]}]}, stacks by live\n"
+"           bytes, largest first, frames leaf first.  --value and --offsets\n"
+"           do not apply: every counter is there.\n"
 "\n"
 "NOTES\n"
 "  In mode=sample the kernel weighs each sampled allocation by the inverse\n"

@@ -746,6 +746,10 @@ TEST_F(ex, pprof)
 	EXPECT_EQ(self->pg.bytes_alloc, s->value[2]);
 	EXPECT_EQ(self->pg.count, s->value[3]);
 	EXPECT_STREQ("page", label_str(p, s, "source"));
+	/* Without --addresses: no address anywhere, a location per function. */
+	for (i = 0; i < p->n_location; i++)
+		EXPECT_EQ(0, p->location[i]->address);
+	EXPECT_EQ(p->n_function, p->n_location);
 	perftools__profiles__profile__free_unpacked(p, NULL);
 
 	/* --sample-type: the default type; all four are always there. */
@@ -779,6 +783,8 @@ struct dump_find {
 	const char *fn;
 	int n;
 	uint64_t live_bytes, live_objects, allocs, bytes_allocated;
+	unsigned int nr_addrs;
+	uint64_t leaf_addr;
 };
 
 static int dump_find_cb(const struct mo_stack_rec *r, void *arg)
@@ -792,6 +798,8 @@ static int dump_find_cb(const struct mo_stack_rec *r, void *arg)
 		d->live_objects = r->live_objects;
 		d->allocs = r->allocs;
 		d->bytes_allocated = r->bytes_allocated;
+		d->nr_addrs = r->nr_addrs;
+		d->leaf_addr = r->nr_addrs ? r->addrs[0] : 0;
 	}
 	return 0;
 }
@@ -930,6 +938,78 @@ TEST_F(ex, json)
 	json_object_put(doc);
 }
 
+/*
+ * --addresses: the raw return addresses, where the kernel gives them
+ * (CAP_SYSLOG, kptr_restrict < 2), as pprof Location addresses within
+ * their Mapping's range and as JSON "address" strings; a warning where it
+ * does not.
+ */
+TEST_F(ex, addresses)
+{
+	struct dump_find d = { .fn = KMALLOC_FN };
+	const Perftools__Profiles__Sample *s = NULL;
+	Perftools__Profiles__Location *l;
+	Perftools__Profiles__Mapping *m;
+	json_object *doc, *st, *leaf;
+	char *out = NULL, *err = NULL, hex[32];
+	struct mo_genl g;
+	PProfile *p;
+	int n;
+
+	REQUIRE();
+	ASSERT_EQ(0, mo_genl_open(&g));
+	ASSERT_EQ(0, mo_dump_stacks(&g, 1U << MEMOWNER_SRC_SLAB, 0, dump_find_cb,
+				    &d, NULL, 0));
+	mo_genl_close(&g);
+	ASSERT_EQ(1, d.n);
+
+	p = export_pprof("/tmp/ux_export.pb.gz", "--addresses --source slab");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, leaf_samples(p, KMALLOC_FN, &s));
+	l = ploc(p, s->location_id[0]);
+	ASSERT_NE(NULL, l);
+	m = pmap(p, l->mapping_id);
+	ASSERT_NE(NULL, m);
+	if (d.nr_addrs) {
+		EXPECT_EQ(d.leaf_addr, l->address);
+		EXPECT_LE(m->memory_start, l->address);
+		EXPECT_GT(m->memory_limit, l->address);
+	} else {
+		EXPECT_EQ(0, l->address);
+		TH_LOG("no raw addresses from the kernel (kptr_restrict?)");
+	}
+	perftools__profiles__profile__free_unpacked(p, NULL);
+
+	ASSERT_EQ(0, run(&out, &err, "--json export --addresses --source slab"));
+	doc = json_tokener_parse(out);
+	ASSERT_NE(NULL, doc);
+	st = json_leaf(doc, KMALLOC_FN, &n);
+	ASSERT_EQ(1, n);
+	leaf = json_object_array_get_idx(jget(st, "frames"), 0);
+	if (d.nr_addrs) {
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)d.leaf_addr);
+		EXPECT_STREQ(hex, json_object_get_string(jget(leaf, "address")) ?: "");
+		EXPECT_EQ(NULL, strstr(err, "--addresses")) TH_LOG("%s", err);
+	} else {
+		EXPECT_EQ(NULL, jget(leaf, "address"));
+		EXPECT_NE(NULL, strstr(err, "no raw addresses")) TH_LOG("%s", err);
+	}
+	json_object_put(doc);
+	free(out);
+	free(err);
+
+	/* Not asked for: none. */
+	ASSERT_EQ(0, run(&out, NULL, "--json export --source slab"));
+	doc = json_tokener_parse(out);
+	ASSERT_NE(NULL, doc);
+	st = json_leaf(doc, KMALLOC_FN, &n);
+	ASSERT_EQ(1, n);
+	leaf = json_object_array_get_idx(jget(st, "frames"), 0);
+	EXPECT_EQ(NULL, jget(leaf, "address"));
+	json_object_put(doc);
+	free(out);
+}
+
 TEST_F(ex, bad_arguments)
 {
 	static const char *const bad[] = {
@@ -944,7 +1024,7 @@ TEST_F(ex, bad_arguments)
 	};
 	static const char opts[][16] = {
 		"--format", "--output", "--source", "--min-bytes", "--value",
-		"--sample-type", "--offsets",
+		"--sample-type", "--offsets", "--addresses",
 	};
 	char *err = NULL, *help = NULL;
 	size_t i;
