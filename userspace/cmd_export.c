@@ -46,6 +46,7 @@ enum exp_value {
 	VAL_PAGES,		/* live pages (no pprof sample type) */
 	VAL_ALLOCS,		/* allocations since load/RESET: alloc_objects */
 	VAL_ALLOC_BYTES,	/* bytes allocated since load/RESET: alloc_space */
+	VAL_EXTFRAG,		/* fragmenting page-allocator fallbacks (none) */
 };
 
 static const struct {
@@ -58,6 +59,7 @@ static const struct {
 	[VAL_PAGES]	  = { "pages", NULL, -1 },
 	[VAL_ALLOCS]	  = { "allocs", "alloc_objects", 3 },
 	[VAL_ALLOC_BYTES] = { "alloc-bytes", "alloc_space", 2 },
+	[VAL_EXTFRAG]	  = { "extfrag", NULL, -1 },
 };
 
 #define NR_VALUES (sizeof(exp_values) / sizeof(exp_values[0]))
@@ -85,6 +87,8 @@ static uint64_t rec_value(const struct mo_stack_rec *r, enum exp_value v)
 		return r->allocs;
 	case VAL_ALLOC_BYTES:
 		return r->bytes_allocated;
+	case VAL_EXTFRAG:
+		return r->extfrag;
 	}
 	return 0;
 }
@@ -912,6 +916,7 @@ static int json_add(const struct mo_stack_rec *r, void *arg)
 	mo_json_u64(j, "allocs", r->allocs);
 	mo_json_u64(j, "frees", r->frees);
 	mo_json_u64(j, "bytes_allocated", r->bytes_allocated);
+	mo_json_u64(j, "extfrag", r->extfrag);
 	mo_json_arr_begin(j, "frames");
 	for (i = 0; i < r->frames.nr; i++) {
 		char *slash;
@@ -1023,7 +1028,7 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 			break;
 		case 'v':
 			if (parse_value(optarg, &value)) {
-				fprintf(stderr, "memowner: export: unknown value '%s' (bytes, objects, pages, allocs, alloc-bytes)\n",
+				fprintf(stderr, "memowner: export: unknown value '%s' (bytes, objects, pages, allocs, alloc-bytes, extfrag)\n",
 					optarg);
 				return CLI_USAGE;
 			}
@@ -1176,8 +1181,10 @@ const struct cli_cmd cli_cmd_export = {
 "           pages        live pages               (folded only)\n"
 "           allocs       allocations              pprof alloc_objects\n"
 "           alloc-bytes  bytes allocated          pprof alloc_space\n"
-"         The pprof names are accepted too.  allocs and alloc-bytes count\n"
-"         since the module was loaded or reset (MEMOWNER_IOC_RESET).\n"
+"           extfrag      fragmenting page-allocator fallbacks the stack\n"
+"                        caused (folded only): who fragments memory\n"
+"         The pprof names are accepted too.  allocs, alloc-bytes and\n"
+"         extfrag count since the module was loaded or reset.\n"
 "      --offsets\n"
 "         folded: keep each frame's +0x1e/0x40 offset, so that a flame\n"
 "         graph has one box per call site instead of one per function.\n"
@@ -1205,8 +1212,8 @@ const struct cli_cmd cli_cmd_export = {
 "           space/bytes.\n"
 "  json     {\"version\", \"mode\", \"sample_bytes\", \"sources\", \"min_bytes\",\n"
 "           \"time_ns\", \"frame_order\": \"leaf_first\", \"stacks\": [{\"id\",\n"
-"           \"source\", \"live_bytes\", \"live_pages\", \"live_objects\",\n"
-"           \"allocs\", \"frees\", \"bytes_allocated\", \"frames\": [{\"symbol\",\n"
+"           \"source\", \"live_bytes\", \"live_pages\", \"live_objects\", \"allocs\",\n"
+"           \"frees\", \"bytes_allocated\", \"extfrag\", \"frames\": [{\"symbol\",\n"
 "           \"function\", \"offset\", \"size\", \"module\" (\"vmlinux\" for the\n"
 "           kernel image), \"address\" (--addresses)}]}]}, stacks by live\n"
 "           bytes, largest first, frames leaf first.  --value and --offsets\n"

@@ -568,6 +568,11 @@ TEST_F(ex, folded)
 	EXPECT_EQ(128, sum);
 	folded_free(&f);
 
+	/* Fragmenting fallbacks: whatever there are, in the format. */
+	ASSERT_EQ(0, export_folded(&f, "--value extfrag"));
+	EXPECT_EQ(0, f.bad) TH_LOG("not collapsed format: '%s'", f.first_bad);
+	folded_free(&f);
+
 	ASSERT_EQ(0, export_folded(&f, "--sample-type alloc_space"));
 	ASSERT_EQ(1, leaf_lines(&f, km_leaf, &sum, NULL));
 	EXPECT_EQ(self->km.bytes_alloc, sum);
@@ -908,6 +913,7 @@ TEST_F(ex, json)
 	EXPECT_EQ(128, jnum(st, "allocs"));
 	EXPECT_EQ(0, jnum(st, "frees"));
 	EXPECT_EQ(self->km.bytes_alloc, jnum(st, "bytes_allocated"));
+	EXPECT_NE(NULL, jget(st, "extfrag"));
 	EXPECT_LT(0, jnum(st, "id"));
 	frames = jget(st, "frames");
 	EXPECT_LT(2, json_object_array_length(frames));
@@ -1016,6 +1022,7 @@ TEST_F(ex, bad_arguments)
 		"export --format svg",
 		"export --value nothing",
 		"export --format pprof --value pages -o /tmp/x.pb.gz",
+		"export --format pprof --value extfrag -o /tmp/x.pb.gz",
 		"export --source slab,nothing",
 		"export --min-bytes lots",
 		"export extra-argument",
