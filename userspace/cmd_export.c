@@ -46,7 +46,7 @@ enum exp_value {
 	VAL_PAGES,		/* live pages (no pprof sample type) */
 	VAL_ALLOCS,		/* allocations since load/RESET: alloc_objects */
 	VAL_ALLOC_BYTES,	/* bytes allocated since load/RESET: alloc_space */
-	VAL_EXTFRAG,		/* fragmenting page-allocator fallbacks (none) */
+	VAL_EXTFRAG,		/* fragmenting page-allocator fallbacks (no pprof type) */
 };
 
 static const struct {
@@ -121,7 +121,7 @@ static void parse_frame(const char *s, struct exp_sym *y)
 		snprintf(y->mod, sizeof(y->mod), "%.*s",
 			 (int)strcspn(m, " ]"), m);
 	}
-	plus = memchr(s, '+', symlen);
+	plus = memrchr(s, '+', symlen);
 	if (plus) {
 		snprintf(y->off, sizeof(y->off), "%.*s",
 			 (int)(s + symlen - plus - 1), plus + 1);
