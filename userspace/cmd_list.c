@@ -1146,7 +1146,7 @@ static const char *gfp_str(uint32_t gfp, char *buf, size_t len)
 				gfp_names[i].name, gfp ? "|" : "");
 	}
 	if (gfp)
-		snprintf(buf + off, off < len ? len - off : 0, "%#x", gfp);
+		snprintf(buf + off, off < len ? len - off : 0, "0x%x", gfp);
 	return buf;
 }
 
@@ -1173,7 +1173,7 @@ static const char *page_flags_str(int kpf_fd, uint64_t pfn, char *buf,
 	if (kpf_fd >= 0 &&
 	    pread(kpf_fd, &flags, sizeof(flags), pfn * 8) != sizeof(flags))
 		flags = 0;
-	off = snprintf(buf, len, "%#" PRIx64 "(", flags);
+	off = snprintf(buf, len, "0x%" PRIx64 "(", flags);
 	for (i = 0; i < ARRAY_SIZE(kpf_names); i++) {
 		if (!(flags >> kpf_names[i].bit & 1))
 			continue;
@@ -1193,6 +1193,9 @@ struct pages_ctx {
 	size_t nstacks, capstacks;
 	uint64_t nr;
 	int err;
+	uint32_t *pids, *tgids;	/* filters, as page_owner_sort's */
+	size_t npids, ntgids, nnames;
+	char **names;
 };
 
 /* Handles seen, sorted and made unique at the end (mo_symcache has them). */
@@ -1237,6 +1240,10 @@ static int pages_cb(const struct mo_page_rec *p, void *arg)
 	const struct mo_frames *f;
 	char gfp[512], flags[256];
 
+	if ((pc->npids && !u32_in(p->pid, pc->pids, pc->npids)) ||
+	    (pc->ntgids && !u32_in(p->tgid, pc->tgids, pc->ntgids)) ||
+	    (pc->nnames && !str_in(p->comm, pc->names, pc->nnames)))
+		return 0;
 	pc->nr++;
 	gfp_str(p->gfp, gfp, sizeof(gfp));
 	if (pc->j) {
@@ -1258,7 +1265,8 @@ static int pages_cb(const struct mo_page_rec *p, void *arg)
 		return pc->err ? 1 : 0;
 	}
 	/* mm/page_owner.c's print_page_owner(), as module/debugfs.c prints it. */
-	printf("Page allocated via order %u, mask %#x(%s), pid %u, tgid %u (%s), ts %" PRIu64 " ns, free_ts 0 ns\n",
+	/* The kernel's %#x prints 0 as "0x0", glibc's as "0". */
+	printf("Page allocated via order %u, mask 0x%x(%s), pid %u, tgid %u (%s), ts %" PRIu64 " ns, free_ts 0 ns\n",
 	       p->order, p->gfp, gfp, p->pid, p->tgid, p->comm, p->ts_ns);
 	printf("PFN %" PRIu64 " type %s Block %" PRIu64 " type %s Flags %s\n",
 	       p->pfn, mo_migratetype_name(p->migratetype),
@@ -1300,22 +1308,57 @@ static long pageblock_order(void)
 
 static int cmd_pages(const struct cli_opts *o, int argc, char **argv)
 {
+	enum { O_PID = 256, O_TGID, O_NAME };
 	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, O_PID },
+		{ "tgid", required_argument, NULL, O_TGID },
+		{ "name", required_argument, NULL, O_NAME },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pages_ctx pc = { .kpf_fd = -1 };
 	char extack[EXTACK_LEN] = "";
 	struct mo_json j;
 	struct mo_genl g;
-	int fd, ret;
+	int fd, ret = CLI_USAGE, opt;
 	size_t i;
 
-	if (getopt_long(argc, argv, "", longopts, NULL) != -1)
-		return CLI_USAGE;
-	if (optind != argc)
-		return bad_arg("pages", "unexpected argument", argv[optind]);
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_PID:
+			free(pc.pids);
+			pc.pids = NULL;
+			if (parse_u32_list(optarg, &pc.pids, &pc.npids)) {
+				bad_arg("pages", "bad pid list", optarg);
+				goto free;
+			}
+			break;
+		case O_TGID:
+			free(pc.tgids);
+			pc.tgids = NULL;
+			if (parse_u32_list(optarg, &pc.tgids, &pc.ntgids)) {
+				bad_arg("pages", "bad tgid list", optarg);
+				goto free;
+			}
+			break;
+		case O_NAME:
+			free_str_list(pc.names);
+			pc.names = NULL;
+			if (parse_str_list(optarg, &pc.names, &pc.nnames)) {
+				bad_arg("pages", "bad name list", optarg);
+				goto free;
+			}
+			break;
+		default:
+			goto free;
+		}
+	}
+	if (optind != argc) {
+		bad_arg("pages", "unexpected argument", argv[optind]);
+		goto free;
+	}
+	ret = 1;
 	if (open_both(&fd, &g, &pc.sc))
-		return 1;
+		goto free;
 	pc.kpf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	pc.pageblock_order = pageblock_order();
 	if (o->json) {
@@ -1357,12 +1400,16 @@ out:
 		close(pc.kpf_fd);
 	free(pc.stacks);
 	close_both(fd, &g, pc.sc);
+free:
+	free(pc.pids);
+	free(pc.tgids);
+	free_str_list(pc.names);
 	return ret;
 }
 
 const struct cli_cmd cli_cmd_pages = {
 	.name = "pages",
-	.args = "",
+	.args = "[--pid L] [--tgid L] [--name L]",
 	.summary = "tracked page blocks in the page_owner format",
 	.help =
 "Prints every tracked page block as /sys/kernel/debug/page_owner does, so\n"
@@ -1379,6 +1426,10 @@ const struct cli_cmd cli_cmd_pages = {
 "Linux 6.1's (%pGg); the Flags word is the page's /proc/kpageflags entry\n"
 "(KPF_* bits; names of the ones that are page flags, e.g. slab), as\n"
 "userspace cannot read page->flags; 0x0() when kpageflags is unreadable.\n"
+"\n"
+"  --pid L, --tgid L, --name L\n"
+"                 only blocks allocated by these threads, processes or\n"
+"                 commands (comma-separated lists, as page_owner_sort's).\n"
 "\n"
 "  memowner pages > po.txt\n"
 "  page_owner_sort --cull stacktrace po.txt sorted.txt\n"
