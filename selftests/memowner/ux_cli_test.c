@@ -191,9 +191,14 @@ static int frames_have(struct json_object *frames, const char *needle)
 	return 0;
 }
 
-/* The element of array @arr whose frames name @needle; NULL, or -1 in *n if many. */
+/*
+ * The first element of array @arr whose frames name @needle (and whose
+ * source is @source, if not NULL: the slab pages under the test's
+ * kmalloc() have its frame too), and how many there are in *@n.
+ */
 static struct json_object *elem_with_frame(struct json_object *arr,
-					   const char *needle, int *n)
+					   const char *needle,
+					   const char *source, int *n)
 {
 	struct json_object *found = NULL;
 	size_t i, len;
@@ -205,7 +210,8 @@ static struct json_object *elem_with_frame(struct json_object *arr,
 	for (i = 0; i < len; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
 
-		if (frames_have(jget(e, "frames"), needle)) {
+		if (frames_have(jget(e, "frames"), needle) &&
+		    (!source || !strcmp(jstr(e, "source"), source))) {
 			if (!found)
 				found = e;
 			(*n)++;
@@ -252,6 +258,7 @@ TEST_F(cli, stacks)
 	/* Text: one block for the test's stack, its exact counters. */
 	r = run_cli("stacks --source slab");
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	artifact("stacks.txt", r.out);
 	n = blocks_with(r.out, "memowner_test_kmalloc+0x", line, sizeof(line));
 	EXPECT_EQ(1, n) TH_LOG("stacks:\n%.3000s", r.out);
 	EXPECT_EQ(self->h.bytes_alloc, field(line, "bytes")) TH_LOG("%s", line);
@@ -268,7 +275,7 @@ TEST_F(cli, stacks)
 	doc = json_tokener_parse(r.out);
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON:\n%.2000s", r.out);
 	groups = jget(doc, "groups");
-	g = elem_with_frame(groups, "memowner_test_kmalloc+0x", &n);
+	g = elem_with_frame(groups, "memowner_test_kmalloc+0x", NULL, &n);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(self->h.bytes_alloc, jint(g, "live_bytes"));
 	EXPECT_EQ(self->h.count, jint(g, "live_objects"));
@@ -281,7 +288,7 @@ TEST_F(cli, stacks)
 
 	/* By process and stack: this process made them. */
 	snprintf(arg, sizeof(arg), "%d", getpid());
-	r = run_cli("stacks --cull tgid,stacktrace --tgid %s", arg);
+	r = run_cli("stacks --cull tgid,stacktrace --tgid %s --source slab", arg);
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
 	n = blocks_with(r.out, "memowner_test_kmalloc+0x", line, sizeof(line));
 	EXPECT_EQ(1, n) TH_LOG("%.3000s", r.out);
@@ -313,6 +320,29 @@ TEST_F(cli, stacks)
 	while (p > r.out && p[-1] != '\n')
 		p--;
 	EXPECT_LE(self->h.bytes_alloc, field(p, "bytes"));
+	run_free(&r);
+
+	/* By cache and stack: the outer loop over caches. */
+	r = run_cli("stacks --cull cache,stacktrace --source slab --cache kmalloc-4k");
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	n = blocks_with(r.out, "memowner_test_kmalloc+0x", line, sizeof(line));
+	EXPECT_EQ(1, n) TH_LOG("%.3000s", r.out);
+	EXPECT_EQ(200, field(line, "objects")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, ", cache kmalloc-4k")) TH_LOG("%s", line);
+	run_free(&r);
+	r = run_cli("--json stacks --cull cache --source slab");
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	doc = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, doc);
+	groups = jget(doc, "groups");
+	for (n = 0; n < (int)json_object_array_length(groups); n++) {
+		g = json_object_array_get_idx(groups, n);
+		if (!strcmp(jstr(g, "cache"), "kmalloc-4k"))
+			break;
+	}
+	ASSERT_GT((int)json_object_array_length(groups), n) TH_LOG("%s", r.out);
+	EXPECT_LE(self->h.bytes_alloc, jint(g, "live_bytes"));
+	json_object_put(doc);
 	run_free(&r);
 
 	/* --sort objects, --threshold, -n. */
@@ -444,7 +474,7 @@ TEST_F(cli, pages)
 	stacks = jget(doc, "stacks");
 	{
 		int m;
-		struct json_object *s = elem_with_frame(stacks, "memowner_test_pages+0x", &m);
+		struct json_object *s = elem_with_frame(stacks, "memowner_test_pages+0x", NULL, &m);
 
 		ASSERT_EQ(1, m);
 		handle = jint(s, "stack");
@@ -482,7 +512,11 @@ TEST_F(cli, caches)
 	ASSERT_EQ(0, tm_held("cache", &self->h));
 	ASSERT_EQ(0, tm_held("kmalloc", &k));
 
-	r = run_cli("caches --cache memowner_test_200");
+	r = run_cli("caches");
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	artifact("caches.txt", r.out);
+	run_free(&r);
+	r = run_cli("caches --cache 'memowner_test_2*'");
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
 	/* kmem_cache_alloc reports no size: the object size counts. */
 	snprintf(line, sizeof(line), "memowner_test_200: 300 objects, %ld bytes",
@@ -582,6 +616,9 @@ TEST_F(cli, modules)
 	json_object_put(doc);
 	run_free(&r);
 
+	r = run_cli("modules");
+	artifact("modules.txt", r.out);
+	run_free(&r);
 	r = run_cli("modules --module memowner_test --source page");
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
 	{
@@ -609,6 +646,7 @@ TEST_F(cli, leaks)
 
 	r = run_cli("leaks --older-than 2s --source slab");
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	artifact("leaks.txt", r.out);
 	n = blocks_with(r.out, "memowner_test_kmalloc+0x", line, sizeof(line));
 	EXPECT_EQ(1, n) TH_LOG("%.3000s", r.out);
 	EXPECT_EQ(200, field(line, "objects")) TH_LOG("%s", line);
@@ -621,7 +659,8 @@ TEST_F(cli, leaks)
 	doc = json_tokener_parse(r.out);
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON:\n%.2000s", r.out);
 	EXPECT_EQ(2500, jint(doc, "older_than_ms"));
-	l = elem_with_frame(jget(doc, "leaks"), "memowner_test_kmalloc+0x", &n);
+	l = elem_with_frame(jget(doc, "leaks"), "memowner_test_kmalloc+0x",
+			    "slab", &n);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(200, jint(l, "objects"));
 	EXPECT_EQ(self->h.bytes_alloc, jint(l, "bytes"));
@@ -647,6 +686,7 @@ TEST_F(cli, status)
 
 	r = run_cli("status");
 	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	artifact("status.txt", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\nmode:         stack\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\ntracking:     enabled\n"));
 	EXPECT_NE(NULL, strstr(r.out, "\nhooks:        ")) TH_LOG("%s", r.out);
