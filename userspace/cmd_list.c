@@ -1054,7 +1054,8 @@ const struct cli_cmd cli_cmd_stacks = {
 "                 cache (slab cache), callsite (first frame).  Groupings\n"
 "                 the kernel makes (stack, call site, cache, module,\n"
 "                 process) are asked of it; combinations and names are\n"
-"                 summed here.\n"
+"                 summed here.  Per-process combinations (tgid or name\n"
+"                 with another key) take one kernel pass per process.\n"
 "  --pid L, --tgid L, --name L\n"
 "                 only objects allocated by these threads, processes or\n"
 "                 commands (comma-separated lists).\n"
@@ -1193,6 +1194,7 @@ struct pages_ctx {
 	size_t nstacks, capstacks;
 	uint64_t nr;
 	int err;
+	int started;		/* the JSON document is open */
 	uint32_t *pids, *tgids;	/* filters, as page_owner_sort's */
 	size_t npids, ntgids, nnames;
 	char **names;
@@ -1234,6 +1236,20 @@ static void u32_uniq(uint32_t *v, size_t *n)
 	*n = k;
 }
 
+/*
+ * Opened with the first record (or at the end): the dump is collected whole
+ * before the first callback, so a failed dump prints no half document.
+ */
+static void pages_json_start(struct pages_ctx *pc)
+{
+	if (pc->started)
+		return;
+	pc->started = 1;
+	mo_json_init(pc->j, stdout);
+	mo_json_obj_begin(pc->j, NULL);
+	mo_json_arr_begin(pc->j, "pages");
+}
+
 static int pages_cb(const struct mo_page_rec *p, void *arg)
 {
 	struct pages_ctx *pc = arg;
@@ -1249,6 +1265,7 @@ static int pages_cb(const struct mo_page_rec *p, void *arg)
 	if (pc->j) {
 		struct mo_json *j = pc->j;
 
+		pages_json_start(pc);
 		mo_json_obj_begin(j, NULL);
 		mo_json_u64(j, "pfn", p->pfn);
 		mo_json_u64(j, "order", p->order);
@@ -1361,23 +1378,17 @@ static int cmd_pages(const struct cli_opts *o, int argc, char **argv)
 		goto free;
 	pc.kpf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	pc.pageblock_order = pageblock_order();
-	if (o->json) {
+	if (o->json)
 		pc.j = &j;
-		mo_json_init(&j, stdout);
-		mo_json_obj_begin(&j, NULL);
-		mo_json_arr_begin(&j, "pages");
-	}
 	ret = mo_dump_pages(&g, pages_cb, &pc, extack, sizeof(extack));
 	if (ret == 1)
 		ret = pc.err;
 	if (ret) {
-		/* A partial JSON document is worse than none: say so. */
-		if (o->json)
-			fflush(stdout);
 		ret = cli_fail_extack("page dump", ret, extack);
 		goto out;
 	}
 	if (o->json) {
+		pages_json_start(&pc);
 		mo_json_arr_end(&j);
 		u32_uniq(pc.stacks, &pc.nstacks);
 		mo_json_arr_begin(&j, "stacks");
