@@ -212,6 +212,118 @@ static void close_both(int fd, struct mo_genl *g, struct mo_symcache *sc)
 	close(fd);
 }
 
+/*
+ * memowner files the pages in use before it was loaded, and allocations
+ * whose stack it could not keep, under sentinel stacks whose one frame is
+ * a function of memowner.ko -- so by module they would count as memowner's
+ * own memory.  Grouped by module, they get rows of their own instead.
+ */
+static const struct {
+	const char *frame, *name;
+} sentinels[] = {
+	{ "memowner_allocated_before_load+", "(before load)" },
+	{ "memowner_stack_table_full+", "(stack table full)" },
+	{ "memowner_stack_unavailable+", "(no stack)" },
+};
+
+static int row_name_is(const struct memowner_row *r, const char *name)
+{
+	return !strncmp((const char *)r->name, name, sizeof(r->name));
+}
+
+static void row_sub(struct memowner_row *a, const struct memowner_row *b, int sign)
+{
+	a->live_bytes += sign * b->live_bytes;
+	a->live_pages += sign * b->live_pages;
+	a->live_objects += sign * b->live_objects;
+	a->allocs += sign * b->allocs;
+	a->frees += sign * b->frees;
+	a->bytes_allocated += sign * b->bytes_allocated;
+	a->growth_bytes += sign * b->growth_bytes;
+}
+
+static int split_sentinels(int fd, struct mo_symcache *sc,
+			   const struct mo_query *q,
+			   struct memowner_row **rows, size_t *nr)
+{
+	struct mo_query sq = *q;
+	struct memowner_row *st, *own = NULL, *r;
+	size_t nst, i, k;
+	int ret;
+
+	if (q->module && strcmp(q->module, "memowner"))
+		return 0;
+	for (i = 0; i < *nr; i++)
+		if (row_name_is(&(*rows)[i], "memowner"))
+			own = &(*rows)[i];
+	if (!own)
+		return 0;
+	sq.group = MEMOWNER_GROUP_STACK;
+	sq.module = "memowner";
+	sq.min_value = 0;
+	ret = mo_snapshot(fd, &sq, 0, &st, &nst, NULL);
+	if (ret)
+		return ret;
+	for (i = 0; i < nst; i++) {
+		const struct mo_frames *f = mo_symcache_get(sc, st[i].stack);
+
+		if (!f || f->nr != 1)
+			continue;
+		for (k = 0; k < ARRAY_SIZE(sentinels); k++)
+			if (!strncmp(f->frame[0], sentinels[k].frame,
+				     strlen(sentinels[k].frame)))
+				break;
+		if (k == ARRAY_SIZE(sentinels))
+			continue;
+		r = realloc(*rows, (*nr + 1) * sizeof(*r));
+		if (!r) {
+			free(st);
+			return -ENOMEM;
+		}
+		own = r + (own - *rows);
+		*rows = r;
+		r = &r[(*nr)++];
+		*r = st[i];
+		r->id = 0;
+		r->stack = 0;
+		snprintf((char *)r->name, sizeof(r->name), "%s", sentinels[k].name);
+		row_sub(own, &st[i], -1);
+	}
+	free(st);
+	/* Nothing left of memowner's own: no row. */
+	if (!own->live_bytes && !own->live_objects && !own->allocs && !own->frees)
+		*own = (*rows)[--*nr];
+	return 0;
+}
+
+static uint64_t row_value(const struct memowner_row *r, uint32_t sort)
+{
+	switch (sort) {
+	case MEMOWNER_SORT_LIVE_PAGES:
+		return r->live_pages;
+	case MEMOWNER_SORT_LIVE_OBJECTS:
+		return r->live_objects;
+	case MEMOWNER_SORT_ALLOCS:
+		return r->allocs;
+	case MEMOWNER_SORT_GROWTH:
+		return (int64_t)r->growth_bytes > 0 ? r->growth_bytes : 0;
+	}
+	return r->live_bytes;
+}
+
+static uint32_t row_sort_key;
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct memowner_row *a = pa, *b = pb;
+	uint64_t x = row_value(a, row_sort_key), y = row_value(b, row_sort_key);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strncmp((const char *)a->name, (const char *)b->name,
+		       sizeof(a->name));
+}
+
 /* ---- stacks -------------------------------------------------------------- */
 
 /* Keys of --sort and --cull; the first ones are numbers. */
@@ -499,8 +611,12 @@ static int stacks_snapshot(struct stacks_ctx *c, uint32_t group, uint32_t tgid,
 	int ret;
 
 	ret = mo_snapshot(c->fd, &q, 0, &rows, &nr, NULL);
-	if (ret)
+	if (!ret && group == MEMOWNER_GROUP_MODULE)
+		ret = split_sentinels(c->fd, c->sc, &q, &rows, &nr);
+	if (ret) {
+		free(rows);
 		return cli_fail("SNAPSHOT", ret);
+	}
 	for (i = 0; i < nr; i++) {
 		s = srow_push(c);
 		if (!s) {
@@ -1478,6 +1594,99 @@ static int caches_cb(const struct mo_cache_rec *r, void *arg)
 	return 0;
 }
 
+/* Same cache, same call site: adjacent after this sort. */
+static int rec_cmp_site(const void *pa, const void *pb)
+{
+	const struct mo_cache_rec *a = pa, *b = pb;
+	int d = strcmp(a->name, b->name);
+
+	return d ? d : strcmp(a->callsite, b->callsite);
+}
+
+#define MAX_CPUS 4096
+
+/* "0-1,3" into a bitmap of MAX_CPUS bits. */
+static void cpus_parse(const char *s, uint64_t *bits)
+{
+	while (*s) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b = a;
+
+		if (end == s)
+			break;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		for (; a <= b && a < MAX_CPUS; a++)
+			bits[a / 64] |= 1ULL << (a % 64);
+		s = *end == ',' ? end + 1 : end;
+	}
+}
+
+static void cpus_union(struct mo_cache_rec *into, const char *other)
+{
+	uint64_t bits[MAX_CPUS / 64] = { 0 };
+	size_t off = 0;
+	int i, start = -1;
+
+	cpus_parse(into->cpus, bits);
+	cpus_parse(other, bits);
+	into->nr_cpus = 0;
+	into->cpus[0] = '\0';
+	for (i = 0; i <= MAX_CPUS; i++) {
+		int set = i < MAX_CPUS && (bits[i / 64] >> (i % 64) & 1);
+
+		if (set) {
+			into->nr_cpus++;
+			if (start < 0)
+				start = i;
+			continue;
+		}
+		if (start < 0)
+			continue;
+		if (off < sizeof(into->cpus))
+			off += snprintf(into->cpus + off, sizeof(into->cpus) - off,
+					i - 1 > start ? "%s%d-%d" : "%s%d",
+					off ? "," : "", start, i - 1);
+		start = -1;
+	}
+}
+
+/*
+ * The kernel reports a cache's call site once per stack through it;
+ * alloc_calls has one line per call site: merge them.
+ */
+static void caches_merge(struct cache_ctx *cc)
+{
+	size_t i, n = 0;
+
+	qsort(cc->recs, cc->nr, sizeof(*cc->recs), rec_cmp_site);
+	for (i = 0; i < cc->nr; i++) {
+		struct mo_cache_rec *a = n ? &cc->recs[n - 1] : NULL;
+		const struct mo_cache_rec *b = &cc->recs[i];
+
+		if (!a || rec_cmp_site(a, b)) {
+			cc->recs[n++] = *b;
+			continue;
+		}
+		if (a->count + b->count)
+			a->age_avg_ms = (a->age_avg_ms * a->count +
+					 b->age_avg_ms * b->count) /
+					(a->count + b->count);
+		a->count += b->count;
+		a->bytes += b->bytes;
+		if (b->age_min_ms < a->age_min_ms)
+			a->age_min_ms = b->age_min_ms;
+		if (b->age_max_ms > a->age_max_ms)
+			a->age_max_ms = b->age_max_ms;
+		if (b->pid_min < a->pid_min)
+			a->pid_min = b->pid_min;
+		if (b->pid_max > a->pid_max)
+			a->pid_max = b->pid_max;
+		cpus_union(a, b->cpus);
+	}
+	cc->nr = n;
+}
+
 struct cache_sum {
 	const char *name;
 	uint64_t count, bytes;
@@ -1580,6 +1789,7 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 		free(cc.recs);
 		return cli_fail_extack("cache dump", ret, extack);
 	}
+	caches_merge(&cc);
 	qsort(cc.recs, cc.nr, sizeof(*cc.recs), rec_cmp);
 	sums = calloc(cc.nr + 1, sizeof(*sums));
 	if (!sums) {
@@ -1667,7 +1877,8 @@ const struct cli_cmd cli_cmd_caches = {
 "\n"
 "Ages are in milliseconds (alloc_calls counts jiffies); a single value\n"
 "when all are equal, as are pid=; cpus= only on SMP.  Call sites of a\n"
-"cache are by object count, most first.\n"
+"cache are by object count, most first; a call site reached from several\n"
+"stacks is one line, as in alloc_calls (JSON \"stack\" names one of them).\n"
 "\n"
 "  -c, --cache PATTERN  only caches whose name matches the shell pattern\n"
 "                       (\"kmalloc-*\").\n"
@@ -1692,6 +1903,7 @@ static int cmd_modules(const struct cli_opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mo_query q = { .group = MEMOWNER_GROUP_MODULE };
+	struct mo_symcache *sc;
 	struct memowner_row *rows;
 	size_t nr, i;
 	uint64_t top = 0, total;
@@ -1724,10 +1936,22 @@ static int cmd_modules(const struct cli_opts *o, int argc, char **argv)
 		return bad_arg("modules", "unexpected argument", argv[optind]);
 	if (cli_open_dev(&fd))
 		return 1;
-	ret = mo_snapshot(fd, &q, top, &rows, &nr, &total);
+	sc = mo_symcache_new(fd);
+	ret = sc ? mo_snapshot(fd, &q, 0, &rows, &nr, &total) : -ENOMEM;
+	if (!ret) {
+		ret = split_sentinels(fd, sc, &q, &rows, &nr);
+		if (ret)
+			free(rows);
+	}
+	mo_symcache_free(sc);
 	close(fd);
 	if (ret)
 		return cli_fail("SNAPSHOT", ret);
+	row_sort_key = q.sort;
+	qsort(rows, nr, sizeof(*rows), row_cmp);
+	total = nr;
+	if (top && nr > top)
+		nr = top;
 	if (o->json) {
 		mo_json_init(&j, stdout);
 		mo_json_obj_begin(&j, NULL);
@@ -1784,7 +2008,10 @@ const struct cli_cmd cli_cmd_modules = {
 "      --module M  only module M.\n"
 "  -n, --top N     the first N modules only.\n"
 "\n"
-"SOURCE is mixed when a module allocates from several sources.\n"
+"SOURCE is mixed when a module allocates from several sources.  Pages in\n"
+"use before memowner was loaded, and allocations whose stack could not be\n"
+"kept, have rows of their own: \"(before load)\", \"(stack table full)\",\n"
+"\"(no stack)\" (they are not memowner's memory).\n"
 "--json prints {\"sort\", \"total_modules\", \"modules\": [{module,\n"
 "live_bytes, live_pages, live_objects, allocs, frees, bytes_allocated,\n"
 "growth_bytes, source}]}.\n",

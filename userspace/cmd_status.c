@@ -246,6 +246,14 @@ static void status_dbg_text(const struct dbg_status *d)
 		printf("coverage:     %lld.%lld%% of the pages in use are tracked (%lld of %lld)\n",
 		       permille / 10, permille % 10, tracked, in_use);
 	}
+	line = dbg_line(d->text, "memory:", &len);
+	if (line) {
+		unsigned long long mem = strtoull(line + 7, NULL, 10);
+		char b[32];
+
+		printf("table memory: %llu bytes (%s): objects, stacks, sites, tasks, preload\n",
+		       mem, mo_fmt_bytes(mem, b, sizeof(b)));
+	}
 	line = dbg_line(d->text, "drops:", &len);
 	if (line)
 		printf("drops by cause: %.*s\n", (int)(len - 7), line + 7);
@@ -302,6 +310,9 @@ static void status_dbg_json(struct mo_json *j, const struct dbg_status *d)
 		if (line)
 			json_kv_line(j, kvlines[i], line, len);
 	}
+	line = dbg_line(d->text, "memory:", &len);
+	if (line)
+		mo_json_u64(j, "memory_bytes", strtoull(line + 7, NULL, 10));
 	line = dbg_line(d->text, "stacks:", &len);
 	if (line) {
 		mo_json_obj_begin(j, "stacks");
@@ -426,8 +437,8 @@ const struct cli_cmd cli_cmd_status = {
 "readable (status says so otherwise): each hook (tracepoint, kprobe,\n"
 "kretprobe) with its attach state, error and missed events; allocation and\n"
 "free events seen per source and frees of objects it never saw allocated;\n"
-"coverage, the share of the pages in use whose owner is known; drops by\n"
-"cause; notifications sent and dropped.\n"
+"coverage, the share of the pages in use whose owner is known; the memory\n"
+"of memowner's tables; drops by cause; notifications sent and dropped.\n"
 "\n"
 "--json prints every field of both; \"debugfs\" is null (with\n"
 "\"debugfs_error\") when the file is unreadable.\n",

@@ -536,12 +536,17 @@ TEST_F(cli, caches)
 	caches = jget(doc, "caches");
 	n = 0;
 	for (i = 0; i < json_object_array_length(caches); i++) {
-		size_t j;
+		size_t j, j2;
 
 		c = json_object_array_get_idx(caches, i);
 		sites = jget(c, "callsites");
 		for (j = 0; j < json_object_array_length(sites); j++) {
 			s = json_object_array_get_idx(sites, j);
+			/* One entry per call site, as alloc_calls. */
+			for (j2 = j + 1; j2 < json_object_array_length(sites); j2++)
+				EXPECT_STRNE(jstr(s, "callsite"),
+					     jstr(json_object_array_get_idx(sites, j2),
+						  "callsite"));
 			if (strstr(jstr(s, "callsite"), "memowner_test_cache_alloc+0x")) {
 				n++;
 				EXPECT_STREQ("memowner_test_200", jstr(c, "name"));
@@ -613,6 +618,16 @@ TEST_F(cli, modules)
 	ASSERT_NE(NULL, m);
 	EXPECT_LE(self->h.bytes_alloc + k.bytes_alloc, jint(m, "live_bytes"));
 	EXPECT_STREQ("mixed", jstr(m, "source"));
+	/* Pages from before the load are a row of their own, not memowner's. */
+	m = NULL;
+	for (i = 0; i < json_object_array_length(mods); i++)
+		if (!strcmp(jstr(json_object_array_get_idx(mods, i), "module"),
+			    "(before load)"))
+			m = json_object_array_get_idx(mods, i);
+	ASSERT_NE(NULL, m) TH_LOG("%s", r.out);
+	EXPECT_LT(0, jint(m, "live_pages"));
+	EXPECT_EQ(jint(m, "live_pages"), jint(m, "live_objects"));
+	EXPECT_STREQ("page", jstr(m, "source"));
 	json_object_put(doc);
 	run_free(&r);
 
