@@ -2193,8 +2193,9 @@ const struct cli_cmd cli_cmd_leaks = {
 "  -s, --sort KEY      bytes (default), objects, age (of the oldest).\n"
 "  -n, --top N         the first N stacks only.\n"
 "\n"
-"Ages count from the allocation; pages in use before memowner was loaded\n"
-"count from the load.  In sample mode counts are estimates.\n"
+"Ages count from the allocation.  Pages in use before memowner was loaded\n"
+"have no record (nor age) and are never listed.  In sample mode counts\n"
+"are estimates.\n"
 "--json prints {\"older_than_ms\", \"min_bytes\", \"total_stacks\", \"leaks\":\n"
 "[{stack, source, objects, bytes, oldest_ms, frames}]}.\n",
 	.handler = cmd_leaks,
