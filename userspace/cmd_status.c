@@ -246,14 +246,7 @@ static void status_dbg_text(const struct dbg_status *d)
 		printf("coverage:     %lld.%lld%% of the pages in use are tracked (%lld of %lld)\n",
 		       permille / 10, permille % 10, tracked, in_use);
 	}
-	line = dbg_line(d->text, "memory:", &len);
-	if (line) {
-		unsigned long long mem = strtoull(line + 7, NULL, 10);
-		char b[32];
-
-		printf("table memory: %llu bytes (%s): objects, stacks, sites, tasks, preload\n",
-		       mem, mo_fmt_bytes(mem, b, sizeof(b)));
-	}
+	/* "memory:" is GET_INFO's mem_bytes, printed as "own memory". */
 	line = dbg_line(d->text, "drops:", &len);
 	if (line)
 		printf("drops by cause: %.*s\n", (int)(len - 7), line + 7);
