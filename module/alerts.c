@@ -64,6 +64,7 @@ static DEFINE_MUTEX(rules_lock);
 static struct delayed_work check_work;
 static atomic64_t nr_sent;
 static u64 meas[2 * MEMOWNER_MAX_THRESHOLDS];	/* under rules_lock */
+static u64 biggest[MEMOWNER_MAX_THRESHOLDS];	/* under rules_lock */
 
 u64 mo_alerts_sent(void)
 {
@@ -98,6 +99,7 @@ static void measure(u64 *bytes, u64 *pages, bool *need_records)
 	*need_records = false;
 	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
 		bytes[k] = pages[k] = 0;
+		biggest[k] = 0;
 		if (rules[k].used && rules[k].t.owner_kind == MEMOWNER_OWNER_TGID)
 			*need_records = true;
 	}
@@ -121,8 +123,11 @@ static void measure(u64 *bytes, u64 *pages, bool *need_records)
 			if (s->key.src == MEMOWNER_SRC_PAGE ||
 			    s->key.src == MEMOWNER_SRC_VMALLOC)
 				pages[k] += live >> PAGE_SHIFT;
-			if (live && !r->stack)
+			/* The alert names the owner's biggest stack. */
+			if (live > biggest[k]) {
+				biggest[k] = live;
 				r->stack = s->key.stack;
+			}
 		}
 	}
 }

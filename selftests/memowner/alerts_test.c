@@ -172,6 +172,8 @@ TEST_F(al, crossing_and_rearm)
 	EXPECT_LE(2 * MB, self->a.value);
 	EXPECT_EQ(2 * MB, self->a.threshold);
 	EXPECT_LT(0, self->a.frames);
+	/* The module's biggest stack, not its bookkeeping's. */
+	EXPECT_NE(NULL, strstr(self->a.frame0, "memowner_test_kmalloc+"));
 	EXPECT_NE(NULL, strstr(self->a.frame0, "[memowner_test]"));
 
 	/* Still above, growing: no repeat. */
