@@ -1432,7 +1432,9 @@ static int cmd_top(const struct cli_opts *o, int argc, char **argv)
 	int opt, ret;
 
 	t.json = o->json;
-	while ((opt = getopt_long(argc, argv, "d:n:bs:v:N:u:w:", longopts,
+	/* Our own messages, "memowner: top: ...", rather than getopt's. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:n:bs:v:N:u:w:", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -1531,7 +1533,13 @@ static int cmd_top(const struct cli_opts *o, int argc, char **argv)
 		case OPT_JSON:
 			t.json = 1;
 			break;
+		case ':':
+			fprintf(stderr, "memowner: top: option '%s' needs an argument\n",
+				argv[optind - 1]);
+			return CLI_USAGE;
 		default:
+			fprintf(stderr, "memowner: top: unknown option '%s'\n",
+				argv[optind - 1]);
 			return CLI_USAGE;
 		}
 	}
