@@ -715,13 +715,26 @@ static void render_row(struct top *t, struct tlines *l, const struct top_row *tr
 		     allocs, fmt_growth(t, tr->growth, g, sizeof(g)),
 		     fmt_rate(tr->rate, rate, sizeof(rate)),
 		     mo_source_name(tr->r.source), tr->owner);
-	/* Callers while they fit; the owner itself is never cut here. */
+	/*
+	 * Whole callers while they fit the width; the owner itself is never
+	 * cut here (the screen clips what it cannot show).
+	 */
 	if (tr->callers[0] && n > 0 && (size_t)n < sizeof(line)) {
-		int room = l->width ? l->width - n - 3 : 0;
+		const char *p = tr->callers, *next;
+		int room = l->width - n, len;
 
-		if (room > 8)
-			snprintf(line + n, sizeof(line) - n, " < %.*s", room,
-				 tr->callers);
+		for (; *p; p = next) {
+			next = strstr(p, " < ");
+			len = next ? next - p : (int)strlen(p);
+			if (len + 3 > room || (size_t)(n + len + 4) > sizeof(line))
+				break;
+			n += snprintf(line + n, sizeof(line) - n, " < %.*s",
+				      len, p);
+			room -= len + 3;
+			if (!next)
+				break;
+			next += 3;
+		}
 	}
 	tl_add(l, attr, "%s", line);
 }
@@ -764,7 +777,7 @@ static void render_expanded(struct top *t, struct tlines *l)
 	const struct top_view *v = &top_views[t->raw_view];
 	const struct memowner_row *r = NULL;
 	const struct mo_frames *f;
-	char b[32], g[32], rate[32];
+	char b[32], ba[32], g[32], rate[32];
 	struct top_row tr;
 	unsigned int i;
 	size_t k;
@@ -787,7 +800,7 @@ static void render_expanded(struct top *t, struct tlines *l)
 	       fmt_bytes(t, r->live_bytes, b, sizeof(b)),
 	       (uint64_t)r->live_pages, (uint64_t)r->live_objects,
 	       (uint64_t)r->allocs, (uint64_t)r->frees,
-	       fmt_bytes(t, r->bytes_allocated, g, sizeof(g)),
+	       fmt_bytes(t, r->bytes_allocated, ba, sizeof(ba)),
 	       fmt_growth(t, t->raw_growth[k], g, sizeof(g)),
 	       fmt_rate(t->raw_rate[k], rate, sizeof(rate)),
 	       mo_source_name(r->source));
@@ -1342,6 +1355,9 @@ static int run_live(struct top *t)
 		}
 		if (top_signal)
 			die_of(top_signal);
+		/* The terminal is gone: nothing left to show. */
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
 		if (!tsp || mono_now() < due)
 			todo = K_NONE;
 		else

@@ -744,8 +744,26 @@ TEST_F(top, bad_arguments)
 	}
 }
 
+/*
+ * Exact figures need an exact mode (the default samples): memowner is
+ * reloaded in stack mode for these tests and with its defaults after.
+ */
 int main(int argc, char **argv)
 {
+	int ret;
+
 	mo_require_module();
-	return test_harness_run(argc, argv);
+	if (have_modules()) {
+		tm("reset");
+		if (memowner_reload("mode=stack")) {
+			ksft_print_header();
+			ksft_exit_fail_msg("cannot reload memowner.ko mode=stack\n");
+		}
+	}
+	ret = test_harness_run(argc, argv);
+	if (have_modules()) {
+		tm("reset");
+		memowner_reload("");
+	}
+	return ret;
 }
