@@ -678,7 +678,7 @@ static void render_header(struct top *t, struct tlines *l)
 	       mo_sources_str(t->info.sources, src, sizeof(src)),
 	       t->info.enabled ? "" : " (tracking disabled)");
 	tl_add(l, LA_HEADER,
-	       "Tracked: %s live, %" PRIu64 " pages, %" PRIu64 " objects in %zu %s; %u stacks, %" PRIu64 " records, %" PRIu64 " drops, own memory %s",
+	       "Tracked: %s live, %" PRIu64 " pages, %" PRIu64 " objects in %zu %s  Tables: %u stacks, %" PRIu64 " records, %" PRIu64 " drops, %s own",
 	       fmt_bytes(t, t->tot_bytes, b1, sizeof(b1)), t->tot_pages,
 	       t->tot_objects, t->nraw, v->what, t->info.nr_stacks,
 	       (uint64_t)t->info.live_objects, (uint64_t)t->info.nr_drops,
@@ -1605,10 +1605,11 @@ const struct cli_cmd cli_cmd_top = {
 	"DESCRIPTION\n"
 	"    Shows the owners of tracked kernel memory, refreshed every interval:\n"
 	"    allocation stacks, call sites, slab caches, kernel modules or tasks,\n"
-	"    sorted by a key.  Three summary lines (time, module version and\n"
-	"    uptime, mode, depth, sources; totals of the view, stacks, records,\n"
-	"    drops, memowner's own memory; view, sort, interval, growth baseline,\n"
-	"    filter) are followed by one row per owner:\n"
+	"    sorted by a key.  Three summary lines -- time, module version and\n"
+	"    time since load, mode, depth, sources; totals of the view's owners\n"
+	"    and of memowner's tables (stacks, records, drops, memowner's own\n"
+	"    memory); view, sort, interval, growth baseline, filter -- are\n"
+	"    followed by one row per owner:\n"
 	"      LIVE     live bytes (allocated, not freed; slab sizes as ksize())\n"
 	"      PAGES    base pages of them (page and vmalloc sources)\n"
 	"      OBJECTS  live objects\n"
