@@ -205,6 +205,7 @@ struct top {
 	char pbuf[128];
 	char msg[160];
 	int list_height;	/* rows the last screen had room for */
+	size_t exp_scroll;	/* first frame shown when expanded */
 };
 
 static double mono_now(void)
@@ -772,15 +773,16 @@ static void render_list(struct top *t, struct tlines *l, int height)
 }
 
 /* Enter: the selected owner with every frame of its stack. */
-static void render_expanded(struct top *t, struct tlines *l)
+static void render_expanded(struct top *t, struct tlines *l, int height)
 {
 	const struct top_view *v = &top_views[t->raw_view];
 	const struct memowner_row *r = NULL;
 	const struct mo_frames *f;
 	char b[32], ba[32], g[32], rate[32];
+	unsigned int i, first, last;
 	struct top_row tr;
-	unsigned int i;
 	size_t k;
+	int room;
 
 	for (k = 0; k < t->nraw && !r; k++)
 		if (same_key(&t->raw[k], t->exp_key.id, t->exp_key.name))
@@ -815,11 +817,32 @@ static void render_expanded(struct top *t, struct tlines *l)
 		tl_add(l, LA_TEXT, "stack %u: %s", r->stack, strerror(errno));
 		return;
 	}
-	tl_add(l, LA_TEXT, "%s %u, %u frames:",
-	       v->group == MEMOWNER_GROUP_STACK ? "Stack" :
-	       "One of its stacks:", r->stack, f->nr);
-	for (i = 0; i < f->nr; i++)
+	if (v->group == MEMOWNER_GROUP_STACK)
+		tl_add(l, LA_TEXT, "Stack %u, %u frames:", r->stack, f->nr);
+	else
+		tl_add(l, LA_TEXT, "Stack %u (one of this %s's stacks), %u frames:",
+		       r->stack, v->what, f->nr);
+	/* On a screen too short for every frame, Up and Down scroll them. */
+	first = 0;
+	last = f->nr;
+	if (height > 0) {
+		room = height - (int)l->n - 2;
+		if (room < 1)
+			room = 1;
+		if ((unsigned int)room < f->nr) {
+			if (t->exp_scroll > f->nr - room)
+				t->exp_scroll = f->nr - room;
+			first = t->exp_scroll;
+			last = first + room;
+		} else {
+			t->exp_scroll = 0;
+		}
+	}
+	for (i = first; i < last; i++)
 		tl_add(l, LA_TEXT, "  #%-2u %s", i, f->frame[i]);
+	if (first || last < f->nr)
+		tl_add(l, LA_TEXT, "(frames #%u to #%u of %u: Up, Down to scroll)",
+		       first, last - 1, f->nr);
 }
 
 static const char *const top_keys_help[] = {
@@ -829,7 +852,8 @@ static const char *const top_keys_help[] = {
 	"  1 2 3 4 5     view stacks, call sites, slab caches, modules, tasks",
 	"  s c C m t     the same views; v: next view",
 	"  Up Down       select a row (PgUp PgDn Home End)",
-	"  Enter         expand the selected row to its full stack; Esc or Enter: back",
+	"  Enter         expand the selected row to its full stack (Up, Down scroll",
+	"                a long one); Esc, Enter or Left: back",
 	"  /             filter rows by a substring of the owner (or of any frame",
 	"                of a stack); an empty filter shows every row",
 	"  d             change the refresh interval",
@@ -855,7 +879,7 @@ static void top_render(struct top *t, struct tlines *l, int height)
 		for (i = 0; i < ARRAY_SIZE(top_keys_help); i++)
 			tl_add(l, LA_TEXT, "%s", top_keys_help[i]);
 	} else if (t->expanded) {
-		render_expanded(t, l);
+		render_expanded(t, l, height);
 	} else {
 		render_list(t, l, height);
 	}
@@ -1177,6 +1201,19 @@ static int handle_key(struct top *t, int ch)
 		case KEY_BACKSPACE:
 			t->expanded = 0;
 			return K_REDRAW;
+		case KEY_UP:
+		case 'k':
+			if (t->exp_scroll)
+				t->exp_scroll--;
+			return K_REDRAW;
+		case KEY_DOWN:
+		case 'j':
+			/* render_expanded() stops it at the last frame. */
+			t->exp_scroll++;
+			return K_REDRAW;
+		case KEY_HOME:
+			t->exp_scroll = 0;
+			return K_REDRAW;
 		}
 	}
 	switch (ch) {
@@ -1245,6 +1282,7 @@ static int handle_key(struct top *t, int ch)
 			 (const char *)t->rows[t->sel].r.name);
 		t->exp_key.valid = 1;
 		t->expanded = 1;
+		t->exp_scroll = 0;
 		return K_REDRAW;
 	}
 	if (ch > 0 && ch < 256 && (p = strchr(view_keys, ch)))
@@ -1667,7 +1705,8 @@ const struct cli_cmd cli_cmd_top = {
 	"    Up Down       select a row; PgUp PgDn Home End; also k j\n"
 	"    Enter         expand the selected row: its figures and every frame of\n"
 	"                  its stack (call sites, caches, modules: one of their\n"
-	"                  stacks); Esc, Enter or Left: back to the list\n"
+	"                  stacks; Up and Down scroll a stack taller than the\n"
+	"                  screen); Esc, Enter or Left: back to the list\n"
 	"    /             filter by a substring of the owner; empty: no filter\n"
 	"    d             change the refresh interval\n"
 	"    z             count growth from now (this view)\n"
