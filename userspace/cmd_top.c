@@ -65,13 +65,15 @@ static const struct top_view {
 	const char *alias[3];	/* accepted as well */
 	uint32_t group;		/* MEMOWNER_GROUP_* */
 	const char *what;	/* "N owners" in the header */
+	const char *one;	/* one owner */
 } top_views[] = {
-	{ "stacks", { "stack" }, MEMOWNER_GROUP_STACK, "stacks" },
+	{ "stacks", { "stack" }, MEMOWNER_GROUP_STACK, "stacks", "stack" },
 	{ "callsites", { "callsite", "sites" }, MEMOWNER_GROUP_CALLSITE,
-	  "call sites" },
-	{ "caches", { "cache", "slab" }, MEMOWNER_GROUP_CACHE, "caches" },
-	{ "modules", { "module" }, MEMOWNER_GROUP_MODULE, "modules" },
-	{ "tasks", { "task", "tgid" }, MEMOWNER_GROUP_TGID, "tasks" },
+	  "call sites", "call site" },
+	{ "caches", { "cache", "slab" }, MEMOWNER_GROUP_CACHE, "caches",
+	  "cache" },
+	{ "modules", { "module" }, MEMOWNER_GROUP_MODULE, "modules", "module" },
+	{ "tasks", { "task", "tgid" }, MEMOWNER_GROUP_TGID, "tasks", "task" },
 };
 #define TOP_NR_VIEWS	ARRAY_SIZE(top_views)
 
@@ -796,7 +798,7 @@ static void render_expanded(struct top *t, struct tlines *l, int height)
 	memset(&tr, 0, sizeof(tr));
 	tr.r = *r;
 	name_owner(t, &tr);
-	tl_add(l, LA_TITLE, "%s %s", v->name, tr.owner);
+	tl_add(l, LA_TITLE, "%s %s", v->one, tr.owner);
 	tl_add(l, LA_TEXT,
 	       "live %s, %" PRIu64 " pages, %" PRIu64 " objects; %" PRIu64 " allocs, %" PRIu64 " frees, %s allocated; growth %s; %s allocs/s; source %s",
 	       fmt_bytes(t, r->live_bytes, b, sizeof(b)),
@@ -821,7 +823,7 @@ static void render_expanded(struct top *t, struct tlines *l, int height)
 		tl_add(l, LA_TEXT, "Stack %u, %u frames:", r->stack, f->nr);
 	else
 		tl_add(l, LA_TEXT, "Stack %u (one of this %s's stacks), %u frames:",
-		       r->stack, v->what, f->nr);
+		       r->stack, v->one, f->nr);
 	/* On a screen too short for every frame, Up and Down scroll them. */
 	first = 0;
 	last = f->nr;
