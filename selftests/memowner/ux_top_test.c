@@ -681,6 +681,14 @@ TEST_F_TIMEOUT(top, live_on_pty, 180)
 	EXPECT_TRUE(term_expect(&t, "memowner top - ", 10000));
 	EXPECT_TRUE(term_expect(&t, "memowner_test_kmalloc+0x", 10000));
 
+	/* Pause and resume; a new interval typed at the 'd' prompt. */
+	term_keys(&t, "P");
+	EXPECT_TRUE(term_expect(&t, "[paused]", 10000));
+	term_keys(&t, " ");
+	EXPECT_TRUE(term_expect(&t, "Interval: 0.5s  Growth", 10000));
+	term_keys(&t, "d\0251.5\r");
+	EXPECT_TRUE(term_expect(&t, "Interval: 1.5s", 10000));
+
 	/* Help, any key back, then quit. */
 	term_keys(&t, "h");
 	EXPECT_TRUE(term_expect(&t, "Keys:", 10000));
