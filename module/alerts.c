@@ -19,7 +19,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -49,7 +48,6 @@ struct mo_rule {
 	bool armed;
 	struct memowner_threshold t;
 	char name[MEMOWNER_NAME_LEN];
-	u32 name_hash;
 	u64 value;		/* metric at the last check */
 	u64 live;		/* live bytes (or pages) at the last check */
 	u64 nr_alerts;
@@ -66,25 +64,10 @@ static DEFINE_MUTEX(rules_lock);
 static struct delayed_work check_work;
 static atomic64_t nr_sent;
 static u64 meas[2 * MEMOWNER_MAX_THRESHOLDS];	/* under rules_lock */
-static u32 *site_module;	/* per site: hash of its module name, 0 = unknown */
-static unsigned long nr_site_module;
 
 u64 mo_alerts_sent(void)
 {
 	return atomic64_read(&nr_sent);
-}
-
-static u32 site_module_hash(u32 i, const struct mo_site *s)
-{
-	char module[MEMOWNER_NAME_LEN];
-
-	if (i >= nr_site_module)
-		return 0;
-	if (!site_module[i]) {
-		mo_stack_module(s->key.stack, module, sizeof(module));
-		site_module[i] = jhash(module, strlen(module), 0) | 1;
-	}
-	return site_module[i];
 }
 
 static bool rule_has_site(struct mo_rule *r, u32 i, const struct mo_site *s)
@@ -98,7 +81,7 @@ static bool rule_has_site(struct mo_rule *r, u32 i, const struct mo_site *s)
 		cache = mo_cache_name(s->cache);
 		return cache && !strcmp(cache, r->name);
 	case MEMOWNER_OWNER_MODULE:
-		return site_module_hash(i, s) == r->name_hash;
+		return !strcmp(mo_site_module(i), r->name);
 	case MEMOWNER_OWNER_GLOBAL:
 		return true;
 	}
@@ -327,7 +310,6 @@ int mo_alerts_add(struct memowner_threshold *t, const char *name)
 	rules[k].t.id = next_id++;
 	rules[k].t.owner_name = 0;
 	strscpy(rules[k].name, name, sizeof(rules[k].name));
-	rules[k].name_hash = jhash(name, strlen(name), 0) | 1;
 	rules[k].armed = true;
 	rules[k].used = true;
 	t->id = rules[k].t.id;
@@ -396,13 +378,8 @@ int mo_alerts_init(void)
 		return -EINVAL;
 	}
 	rules = vzalloc(MEMOWNER_MAX_THRESHOLDS * sizeof(*rules));
-	nr_site_module = mo_site_capacity();
-	site_module = vzalloc(nr_site_module * sizeof(*site_module));
-	if (!rules || !site_module) {
-		vfree(rules);
-		vfree(site_module);
+	if (!rules)
 		return -ENOMEM;
-	}
 	atomic64_set(&nr_sent, 0);
 	INIT_DELAYED_WORK(&check_work, check);
 	return 0;
@@ -412,7 +389,5 @@ void mo_alerts_exit(void)
 {
 	cancel_delayed_work_sync(&check_work);
 	vfree(rules);
-	vfree(site_module);
 	rules = NULL;
-	site_module = NULL;
 }

@@ -89,8 +89,8 @@ u64 mo_events_dropped(void)
 
 u64 mo_events_extfrag(u32 site)
 {
-	if (site >= nr_site_extfrag)
-		return atomic64_read(&nr_extfrag);
+	if (!site_extfrag || site >= nr_site_extfrag)
+		return 0;
 	return atomic64_read(&site_extfrag[site]);
 }
 

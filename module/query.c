@@ -31,11 +31,26 @@
 
 #include "control.h"
 #include "depot.h"
+#include "events.h"
 #include "query.h"
 #include "site.h"
 #include "symbols.h"
 #include "task.h"
 #include "track.h"
+
+/*
+ * The module of each site's first frame, found once per site: symbolizing
+ * a frame is far too slow to repeat for every site on every query and
+ * every alert check.  Names are interned (a handful of modules own
+ * memory); a site holds its name's index + 1, 0 until first asked.  A
+ * site's key never changes, so neither does its module -- also after the
+ * module unloads, when the cached name is the only right answer left.
+ */
+#define MODNAMES_MAX	1024
+static char (*modnames)[MEMOWNER_NAME_LEN];
+static unsigned int nr_modnames;
+static u16 *site_modname;
+static DEFINE_SPINLOCK(modnames_lock);
 
 static struct mo_totals *base;	/* per site: totals at the last RESET */
 static u64 *mark_bytes;		/* per site: live bytes at the last MARK */
@@ -77,6 +92,38 @@ void mo_stack_module(u32 stack, char *buf, size_t len)
 	}
 	*close = '\0';
 	strscpy(buf, open + 1, len);
+}
+
+const char *mo_site_module(u32 site)
+{
+	const struct mo_site *s = mo_site_at(site);
+	char name[MEMOWNER_NAME_LEN];
+	unsigned int i;
+	u16 idx;
+
+	if (!s || site >= nr_base)
+		return "";
+	idx = READ_ONCE(site_modname[site]);
+	if (idx)
+		return modnames[idx - 1];
+	mo_stack_module(s->key.stack, name, sizeof(name));
+	spin_lock(&modnames_lock);
+	for (i = 0; i < nr_modnames; i++)
+		if (!strcmp(modnames[i], name))
+			break;
+	if (i == nr_modnames) {
+		if (i == MODNAMES_MAX) {
+			/* Never seen: more modules than any kernel loads. */
+			spin_unlock(&modnames_lock);
+			return "";
+		}
+		strscpy(modnames[i], name, sizeof(modnames[i]));
+		nr_modnames++;
+	}
+	/* Published after the name it points to. */
+	smp_store_release(&site_modname[site], i + 1);
+	spin_unlock(&modnames_lock);
+	return modnames[i];
 }
 
 bool mo_may_see_addresses(bool cap_syslog)
@@ -190,12 +237,11 @@ static u64 pages_of(u32 src, u64 bytes)
 }
 
 /* Key and name of a site's group; false if the site is filtered out. */
-static bool site_group(const struct mo_query *q, const struct mo_site *s,
-		       u64 *key, char *name, size_t len)
+static bool site_group(const struct mo_query *q, u32 i,
+		       const struct mo_site *s, u64 *key, char *name, size_t len)
 {
+	const char *cache, *module = "";
 	const unsigned long *frames;
-	char module[MEMOWNER_NAME_LEN];
-	const char *cache;
 
 	if (q->sources && !(q->sources & BIT(s->key.src)))
 		return false;
@@ -203,7 +249,7 @@ static bool site_group(const struct mo_query *q, const struct mo_site *s,
 	if (q->cache[0] && (!cache || strcmp(cache, q->cache)))
 		return false;
 	if (q->module[0] || q->group == MEMOWNER_GROUP_MODULE) {
-		mo_stack_module(s->key.stack, module, sizeof(module));
+		module = mo_site_module(i);
 		if (q->module[0] && strcmp(module, q->module))
 			return false;
 	}
@@ -250,13 +296,14 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 		const struct mo_site *s = mo_site_at(i);
 		struct mo_totals t, b = {};
 		struct mo_row *r;
-		u64 key, live;
+		u64 key, live, extfrag;
 
-		if (!s || !site_group(q, s, &key, name, sizeof(name)))
+		if (!s || !site_group(q, i, s, &key, name, sizeof(name)))
 			continue;
 		mo_site_sum(i, &t);
+		extfrag = mo_events_extfrag(i);
 		/* Unused in this epoch (sites outlive a reconfiguration). */
-		if (!t.allocs && !t.frees)
+		if (!t.allocs && !t.frees && !extfrag)
 			continue;
 		if (i < nr_base)
 			b = base[i];
@@ -273,6 +320,7 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 		r->allocs += t.allocs - b.allocs;
 		r->frees += t.frees - b.frees;
 		r->bytes_allocated += t.bytes - b.bytes;
+		r->extfrag += extfrag;
 		r->growth_bytes += live - (i < nr_base ? READ_ONCE(mark_bytes[i]) : 0);
 		if (!(i & 1023))
 			cond_resched();
@@ -315,14 +363,13 @@ static int query_records(const struct mo_query *q, struct agg *a)
 				    (q->cache[0] && strcmp(mo_cache_name(s->cache) ?: "",
 							   q->cache)))
 					continue;
-				if (q->module[0]) {
-					mo_stack_module(s->key.stack, name, sizeof(name));
-					if (strcmp(name, q->module))
-						continue;
-				}
+				if (q->module[0] &&
+				    strcmp(mo_site_module(o->site), q->module))
+					continue;
 				key = t ? t->tgid : 0;
 				strscpy(name, t ? t->comm : "", sizeof(name));
-			} else if (!site_group(q, s, &key, name, sizeof(name))) {
+			} else if (!site_group(q, o->site, s, &key, name,
+					       sizeof(name))) {
 				continue;
 			}
 			r = agg_get(a, key, q->group == MEMOWNER_GROUP_MODULE ?
@@ -466,7 +513,10 @@ int mo_query_init(unsigned long max_sites)
 	nr_base = max_sites;
 	base = vzalloc(nr_base * sizeof(*base));
 	mark_bytes = vzalloc(nr_base * sizeof(*mark_bytes));
-	if (!base || !mark_bytes) {
+	site_modname = vzalloc(nr_base * sizeof(*site_modname));
+	modnames = vzalloc(MODNAMES_MAX * sizeof(*modnames));
+	nr_modnames = 0;
+	if (!base || !mark_bytes || !site_modname || !modnames) {
 		mo_query_exit();
 		return -ENOMEM;
 	}
@@ -478,6 +528,10 @@ void mo_query_exit(void)
 {
 	vfree(base);
 	vfree(mark_bytes);
+	vfree(site_modname);
+	vfree(modnames);
 	base = NULL;
 	mark_bytes = NULL;
+	site_modname = NULL;
+	modnames = NULL;
 }

@@ -30,6 +30,7 @@ struct mo_row {
 	u64 live_bytes, live_pages, live_objects;
 	u64 allocs, frees, bytes_allocated;
 	s64 growth_bytes;
+	u64 extfrag;		/* fragmenting fallbacks (stack groups) */
 	u64 oldest_ns;		/* age of the oldest live object (record scans) */
 	char name[MEMOWNER_NAME_LEN];
 };
@@ -53,6 +54,12 @@ bool mo_may_see_addresses(bool cap_syslog);
 
 /* Module name ("vmlinux" for the kernel) of the first frame of @stack. */
 void mo_stack_module(u32 stack, char *buf, size_t len);
+
+/*
+ * The same for a site, computed once and cached: "" when unknown.  The
+ * string lives until the module unloads.  Process context.
+ */
+const char *mo_site_module(u32 site);
 
 /*
  * The @n sites with the most live bytes into @out, without allocating (for

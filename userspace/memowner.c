@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../module/version.h"
 
 static const struct cli_cmd cli_cmd_help;
 
@@ -95,6 +96,7 @@ static void usage(FILE *f)
 		"  -j, --json     machine-readable output (one JSON document;\n"
 		"                 JSON lines for watch)\n"
 		"  -h, --help     this help\n"
+		"      --version  the version of the tool\n"
 		"\n"
 		"Commands:\n");
 	for (c = cli_cmds; *c; c++)
@@ -104,6 +106,77 @@ static void usage(FILE *f)
 		"'memowner help COMMAND' shows the options of a command.\n"
 		"Needs root (CAP_SYS_ADMIN, or CAP_PERFMON for reading).\n"
 		"Exit status: 0 success, 1 error, 2 bad arguments.\n");
+}
+
+/* Text into roff: escapes, and no line may start with a control char. */
+static void roff_text(const char *s)
+{
+	int bol = 1;
+
+	for (; *s; s++) {
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", stdout);
+		bol = *s == '\n';
+		if (*s == '\\')
+			fputs("\\e", stdout);
+		else if (*s == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/*
+ * memowner(8), written from the command table itself so that the manual
+ * and "memowner help CMD" can never disagree ("make man" runs this).
+ */
+static void print_man(void)
+{
+	const struct cli_cmd *const *c;
+
+	printf(".TH MEMOWNER 8 \"\" \"memowner %s\" \"System Administration\"\n",
+	       MEMOWNER_VERSION);
+	printf(".SH NAME\nmemowner \\- who owns kernel memory\n");
+	printf(".SH SYNOPSIS\n.B memowner\n[\\fB\\-\\-json\\fR] "
+	       "\\fICOMMAND\\fR [\\fIARGS\\fR...]\n");
+	printf(".SH DESCRIPTION\n");
+	roff_text("memowner shows which code owns the kernel's memory -- slab "
+		  "objects, pages, per-CPU and vmalloc areas -- as tracked by the "
+		  "memowner.ko module, on a stock kernel: no page_owner=on, no "
+		  "debug kernel, no reboot. It reads /dev/memowner and the generic "
+		  "netlink family \"memowner\".\n");
+	printf(".SH OPTIONS\n.TP\n.BR \\-j \", \" \\-\\-json\n");
+	roff_text("Machine-readable output: one JSON document (JSON lines for "
+		  "watch). Every listing has it.\n");
+	printf(".TP\n.BR \\-h \", \" \\-\\-help\nThe list of commands.\n");
+	printf(".TP\n.B \\-\\-version\nThe version of the tool.\n");
+	printf(".SH COMMANDS\n");
+	for (c = cli_cmds; *c; c++) {
+		printf(".SS \"");
+		roff_text((*c)->name);
+		if ((*c)->args[0]) {
+			putchar(' ');
+			roff_text((*c)->args);
+		}
+		printf("\"\n");
+		roff_text((*c)->summary);
+		printf(".\n");
+		if ((*c)->help && (*c)->help[0]) {
+			printf(".PP\n.nf\n");
+			roff_text((*c)->help);
+			printf(".fi\n");
+		}
+	}
+	printf(".SH EXIT STATUS\n0 success, 1 an error (printed with a hint), "
+	       "2 bad arguments (with a usage line).\n");
+	printf(".SH PRIVILEGES\n");
+	roff_text("CAP_SYS_ADMIN, or CAP_PERFMON for reading. Raw kernel "
+		  "addresses are never shown without CAP_SYSLOG.\n");
+	printf(".SH FILES\n.TP\n.B /dev/memowner\nThe control device.\n"
+	       ".TP\n.B /sys/kernel/debug/memowner/\n");
+	roff_text("status, show_stacks and a page_owner-format view.\n");
+	printf(".SH SEE ALSO\n.BR memownerd (8),\n.BR top (1),\n"
+	       ".BR slabtop (1)\n");
 }
 
 static const struct cli_cmd *find_cmd(const char *name)
@@ -152,6 +225,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "man", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
@@ -165,6 +240,12 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("memowner %s\n", MEMOWNER_VERSION);
+			return 0;
+		case 'M':
+			print_man();
 			return 0;
 		default:
 			usage(stderr);

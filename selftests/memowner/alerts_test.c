@@ -458,6 +458,8 @@ struct event {
 	__u32 type, pid, order, frames, top;
 	__u64 rss_kb, latency_ns;
 	char comm[32];
+	__u64 rate;
+	const char *want_frame;	/* default "memowner_test_pages+" */
 	int has_test_frame;
 };
 
@@ -478,6 +480,8 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	ev->rss_kb = e[MEMOWNER_A_EVENT_RSS_KB] ? nla_get_u64(e[MEMOWNER_A_EVENT_RSS_KB]) : 0;
 	ev->latency_ns = e[MEMOWNER_A_EVENT_LATENCY_NS] ?
 			 nla_get_u64(e[MEMOWNER_A_EVENT_LATENCY_NS]) : 0;
+	ev->rate = e[MEMOWNER_A_EVENT_RATE] ?
+		   nla_get_u64(e[MEMOWNER_A_EVENT_RATE]) : 0;
 	if (e[MEMOWNER_A_EVENT_COMM])
 		snprintf(ev->comm, sizeof(ev->comm), "%s",
 			 nla_get_string(e[MEMOWNER_A_EVENT_COMM]));
@@ -486,7 +490,8 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	if (e[MEMOWNER_A_EVENT_FRAMES])
 		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_FRAMES], rem) {
 			ev->frames++;
-			if (strstr(nla_get_string(f), "memowner_test_pages+"))
+			if (strstr(nla_get_string(f), ev->want_frame ?:
+				   "memowner_test_pages+"))
 				ev->has_test_frame = 1;
 		}
 	if (e[MEMOWNER_A_EVENT_TOP])
@@ -522,8 +527,11 @@ FIXTURE_SETUP(ev)
 		return;
 	ASSERT_EQ(0, test_module_ensure());
 	ASSERT_EQ(0, tm("reset"));
-	/* Every direct reclaim reported: a stall needs no slow machine. */
-	ASSERT_EQ(0, memowner_reload("mode=stack reclaim_stall_ms=0"));
+	/*
+	 * Every direct reclaim reported: a stall needs no slow machine; one
+	 * fragmenting fallback in a second is an extfrag event.
+	 */
+	ASSERT_EQ(0, memowner_reload("mode=stack reclaim_stall_ms=0 extfrag_rate=1"));
 	ASSERT_EQ(0, mo_genl_open(&self->g));
 	ASSERT_EQ(0, mo_genl_subscribe(&self->g, MEMOWNER_MCGRP_EVENTS));
 }
@@ -596,6 +604,82 @@ TEST_F(ev, reclaim_stall)
 	EXPECT_EQ(10, self->e.order);
 	EXPECT_LT(0, self->e.latency_ns);
 	EXPECT_TRUE(self->e.has_test_frame);
+}
+
+struct frag_seen {
+	__u64 extfrag;		/* of the stacks through memowner_test_fragment */
+	__u64 others;		/* of every other stack */
+};
+
+static int frag_stack_cb(const struct mo_stack_rec *s, void *arg)
+{
+	struct frag_seen *seen = arg;
+	unsigned int i;
+
+	for (i = 0; i < s->frames.nr; i++)
+		if (strstr(s->frames.frame[i], "memowner_test_fragment+")) {
+			seen->extfrag += s->extfrag;
+			return 0;
+		}
+	seen->others += s->extfrag;
+	return 0;
+}
+
+/*
+ * Fragmenting fallbacks: memowner_test.ko takes every free block of
+ * pageblock order, then unmovable pages, which the allocator can only
+ * take by stealing from smaller blocks of another migratetype.  The event
+ * names the stack that fragments, and the stacks dump counts it.
+ */
+TEST_F(ev, extfrag)
+{
+	struct frag_seen seen = { 0 };
+	char ext[256];
+	long blocks = 0, fallbacks;
+	int try, got = 0;
+	char *held, *p;
+
+	REQUIRE();
+	self->e.want_frame = "memowner_test_fragment+";
+	/*
+	 * At most one event a second: another task's fallback earlier in the
+	 * same second would take it, so try again (a quiet VM has none).
+	 */
+	for (try = 0; try < 3 && !got; try++) {
+		ASSERT_EQ(0, tm("fragment 65536"));
+		held = read_file(TDBG "held");
+		ASSERT_NE(NULL, held);
+		p = strstr(held, "fragment blocks=");
+		ASSERT_NE(NULL, p);
+		blocks = strtol(p + strlen("fragment blocks="), NULL, 10);
+		p = strstr(p, "fallbacks=");
+		fallbacks = p ? strtol(p + strlen("fallbacks="), NULL, 10) : -1;
+		free(held);
+		/* The guest's free memory was mostly in pageblock-sized blocks. */
+		EXPECT_LT(16, blocks);
+		/* The allocator did fragment (the test module's own probe). */
+		EXPECT_LT(0, fallbacks);
+		while (!wait_event(&self->g, &self->e, MEMOWNER_EVENT_EXTFRAG,
+				   2500))
+			if (self->e.has_test_frame) {
+				got = 1;
+				break;
+			}
+	}
+	ASSERT_TRUE(got);
+	EXPECT_EQ((__u32)getpid(), self->e.pid);
+	EXPECT_EQ(0, self->e.order);
+	EXPECT_LE(1, self->e.rate);
+	EXPECT_TRUE(self->e.has_test_frame);
+
+	/* Who fragments memory: counted on the stack that did. */
+	ASSERT_EQ(0, mo_dump_stacks(&self->g, 0, 0, frag_stack_cb, &seen,
+				    ext, sizeof(ext)));
+	EXPECT_LE(1, seen.extfrag);
+	EXPECT_LE(self->e.rate, seen.extfrag);
+	TH_LOG("extfrag: test module saw %ld; memowner counted %llu by memowner_test_fragment, %llu by others",
+	       fallbacks, (unsigned long long)seen.extfrag,
+	       (unsigned long long)seen.others);
 }
 
 MO_TEST_MAIN

@@ -122,9 +122,11 @@
  *	MEMOWNER_A_FILTER_MIN_BYTES (both optional)
  *	reply: MEMOWNER_A_STACK per stack, by live bytes, descending:
  *	  ID, SOURCE (or MEMOWNER_SRC_MIXED), LIVE_BYTES, LIVE_PAGES,
- *	  LIVE_OBJECTS, ALLOCS, FREES, BYTES_ALLOCATED, FRAMES (a
- *	  MEMOWNER_A_STACK_FRAME string per frame, "?" when no symbol), and
- *	  ADDRS (__u64 per frame) only for CAP_SYSLOG with kptr_restrict < 2
+ *	  LIVE_OBJECTS, ALLOCS, FREES, BYTES_ALLOCATED, EXTFRAG (fragmenting
+ *	  page-allocator fallbacks this stack caused: who fragments memory),
+ *	  FRAMES (a MEMOWNER_A_STACK_FRAME string per frame, "?" when no
+ *	  symbol), and ADDRS (__u64 per frame) only for CAP_SYSLOG with
+ *	  kptr_restrict < 2
  *
  * MEMOWNER_CMD_GET_STACK (do)  request: MEMOWNER_A_STACK_HANDLE
  *	reply: one MEMOWNER_A_STACK; -ENOENT for an unknown handle
@@ -629,6 +631,7 @@ enum memowner_stack_attr {
 	MEMOWNER_A_STACK_FRAME,		/* string: "func+0x1e/0x40 [mod]" */
 	MEMOWNER_A_STACK_ADDRS,		/* binary __u64[]: CAP_SYSLOG readers only */
 	MEMOWNER_A_STACK_PAD,
+	MEMOWNER_A_STACK_EXTFRAG,	/* u64: fragmenting page-allocator fallbacks */
 
 	__MEMOWNER_A_STACK_LAST,
 	MEMOWNER_A_STACK_MAX = __MEMOWNER_A_STACK_LAST - 1

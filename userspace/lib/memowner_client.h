@@ -139,6 +139,7 @@ struct mo_stack_rec {
 	uint32_t source;	/* MEMOWNER_SRC_* or MEMOWNER_SRC_MIXED */
 	uint64_t live_bytes, live_pages, live_objects;
 	uint64_t allocs, frees, bytes_allocated;
+	uint64_t extfrag;	/* fragmenting page-allocator fallbacks */
 	struct mo_frames frames;
 	unsigned int nr_addrs;	/* raw addresses: CAP_SYSLOG readers only */
 	uint64_t addrs[64];

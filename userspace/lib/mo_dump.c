@@ -175,6 +175,7 @@ static int mo_parse_stack_nest(struct nlattr *nest, struct mo_stack_rec *s)
 	s->allocs = mo_u64(tb[MEMOWNER_A_STACK_ALLOCS]);
 	s->frees = mo_u64(tb[MEMOWNER_A_STACK_FREES]);
 	s->bytes_allocated = mo_u64(tb[MEMOWNER_A_STACK_BYTES_ALLOCATED]);
+	s->extfrag = mo_u64(tb[MEMOWNER_A_STACK_EXTFRAG]);
 	a = tb[MEMOWNER_A_STACK_ADDRS];
 	s->nr_addrs = 0;
 	if (a) {

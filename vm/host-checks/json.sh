@@ -28,6 +28,7 @@ PY
 		rc=1
 	fi
 done
-[ $n -gt 0 ] || { echo "not ok 1 no JSON artifacts"; exit 1; }
+# A run of selected tests (make check TESTS=...) may leave none.
+[ $n -gt 0 ] || { echo "ok 1 # SKIP no JSON artifacts"; echo "1..1"; exit 0; }
 echo "1..$n"
 exit $rc

@@ -11,10 +11,12 @@
  *     free KIND
  *     paths COUNT SIZE
  *     stress COUNT SIZE
+ *     fragment COUNT
  *     reset
  *   /sys/kernel/debug/memowner_test/held      (0400)
  *     KIND count=N bytes_req=N bytes_alloc=N pages=N     per KIND held
  *     stress allocs=N frees=N                            when nonzero
+ *     fragment blocks=N pages=N fallbacks=N              the last fragment
  *   /sys/kernel/debug/memowner_test/pfns      (0400)
  *     PFN ORDER KIND           per held block of pages, split, pages_bulk
  *
@@ -34,6 +36,19 @@
  * choosing the function of level k.  With at most 14 levels, every path is
  * a distinct stack within memowner's default depth of 16 frames (the leaf,
  * the 14 levels and memowner_test_paths()).
+ *
+ * fragment COUNT (1..65536) makes the page allocator fall back to a free
+ * block of another migratetype smaller than a pageblock -- a "fragmenting"
+ * fallback, kmem:mm_page_alloc_extfrag with fallback_order <
+ * pageblock_order -- and gives everything back before the write returns.
+ * Such a fallback happens only when no free block of pageblock order or
+ * more is left (the allocator steals the largest block it finds), so
+ * memowner_test_fragment() first takes every free block of pageblock order
+ * (its "blocks"), then order-0 unmovable pages ("pages") until it saw 16
+ * fragmenting fallbacks (its own probe on the tracepoint counts them,
+ * "fallbacks") or took COUNT pages, then frees both.  Both phases use __GFP_MEMALLOC without direct reclaim: watermarks
+ * would otherwise stop them before the big blocks are gone, and nothing
+ * enters reclaim or the OOM killer; the whole window is a few milliseconds.
  *
  * A write returns its length, -EINVAL for a malformed command or an
  * out-of-range value, -ENOMEM when an allocation fails (and then the
@@ -96,10 +111,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timer.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+
+#include <trace/events/kmem.h>
 
 /*
  * The allocating functions must stay frames of their own under their own
@@ -997,11 +1015,93 @@ static int mot_stress(unsigned long count, unsigned long size)
 	return ret;
 }
 
+#define MOT_FRAG_MAX_PAGES	65536UL
+#define MOT_FRAG_FALLBACKS	16
+static unsigned long mot_frag_blocks, mot_frag_pages;
+static atomic_t mot_frag_fallbacks = ATOMIC_INIT(0);
+
+/* Counts fragmenting fallbacks: the stop condition of "fragment". */
+static void mot_extfrag_probe(void *data, struct page *page, int alloc_order,
+			      int fallback_order, int alloc_mt, int fallback_mt)
+{
+	if (fallback_order < pageblock_order)
+		atomic_inc(&mot_frag_fallbacks);
+}
+
+static void mot_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "mm_page_alloc_extfrag"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/* See "fragment COUNT" above.  Process context, under mot_lock. */
+static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
+{
+	const gfp_t gfp = (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) |
+			  __GFP_MEMALLOC | __GFP_NOWARN;
+	unsigned long max_blocks, nr_blocks = 0, nr_pages = 0, i;
+	struct page **blocks, **pages;
+	struct tracepoint *tp = NULL;
+	int ret;
+
+	check_trace_callback_type_mm_page_alloc_extfrag(mot_extfrag_probe);
+	for_each_kernel_tracepoint(mot_find_tp, &tp);
+	if (!tp)
+		return -ENOENT;
+	max_blocks = (totalram_pages() >> pageblock_order) + 1;
+	blocks = kvcalloc(max_blocks, sizeof(*blocks), GFP_KERNEL);
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!blocks || !pages)
+		goto out;
+	atomic_set(&mot_frag_fallbacks, 0);
+	ret = tracepoint_probe_register(tp, mot_extfrag_probe, NULL);
+	if (ret)
+		goto out;
+	/* Movable, like the free blocks it takes: no pageblock changes type. */
+	while (nr_blocks < max_blocks) {
+		struct page *page = alloc_pages(gfp | __GFP_MOVABLE,
+						pageblock_order);
+
+		if (!page)
+			break;
+		blocks[nr_blocks++] = page;
+	}
+	/*
+	 * Unmovable pages until the allocator had to fragment a few times:
+	 * the unmovable free lists may hold many pages first.
+	 */
+	while (nr_pages < count &&
+	       atomic_read(&mot_frag_fallbacks) < MOT_FRAG_FALLBACKS) {
+		struct page *page = alloc_page(gfp);
+
+		if (!page)
+			break;
+		pages[nr_pages++] = page;
+	}
+	barrier();
+	for (i = 0; i < nr_pages; i++)
+		__free_page(pages[i]);
+	for (i = 0; i < nr_blocks; i++)
+		__free_pages(blocks[i], pageblock_order);
+	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
+	tracepoint_synchronize_unregister();
+	mot_frag_blocks = nr_blocks;
+	mot_frag_pages = nr_pages;
+out:
+	kvfree(blocks);
+	kvfree(pages);
+	return ret;
+}
+
 static int mot_reset(void)
 {
 	mot_free_all();
 	atomic64_set(&mot_stress_allocs, 0);
 	atomic64_set(&mot_stress_frees, 0);
+	mot_frag_blocks = 0;
+	mot_frag_pages = 0;
+	atomic_set(&mot_frag_fallbacks, 0);
 	return 0;
 }
 
@@ -1095,6 +1195,12 @@ static int mot_exec(int argc, char **argv)
 			return -EINVAL;
 		return mot_stress(count, size);
 	}
+	if (!strcmp(argv[0], "fragment")) {
+		if (argc != 2 || mot_parse_ulong(argv[1], &count) ||
+		    !count || count > MOT_FRAG_MAX_PAGES)
+			return -EINVAL;
+		return memowner_test_fragment(count);
+	}
 	if (!strcmp(argv[0], "reset"))
 		return argc == 1 ? mot_reset() : -EINVAL;
 	return -EINVAL;
@@ -1161,6 +1267,10 @@ static int mot_held_show(struct seq_file *m, void *v)
 	frees = atomic64_read(&mot_stress_frees);
 	if (allocs || frees)
 		seq_printf(m, "stress allocs=%lld frees=%lld\n", allocs, frees);
+	if (mot_frag_blocks || mot_frag_pages)
+		seq_printf(m, "fragment blocks=%lu pages=%lu fallbacks=%d\n",
+			   mot_frag_blocks, mot_frag_pages,
+			   atomic_read(&mot_frag_fallbacks));
 	mutex_unlock(&mot_lock);
 	return 0;
 }
