@@ -689,11 +689,13 @@ static void render_header(struct top *t, struct tlines *l)
 	if (t->filter[0])
 		snprintf(filt, sizeof(filt), "  Filter: %s (%zu match)",
 			 t->filter, t->nmatch);
+	/* What changes with keys first, so that a narrow screen shows it. */
 	tl_add(l, LA_HEADER,
-	       "View: %s  Sort: %s  Interval: %gs  Growth since %s%s%s",
+	       "View: %s  Sort: %s  Interval: %gs%s  Growth since %s%s",
 	       v->name, top_key_names[t->sort], t->interval,
+	       t->paused ? " [paused]" : "",
 	       fmt_hms(t->hist[t->raw_view].since, since, sizeof(since)),
-	       filt, t->paused ? "  [paused]" : "");
+	       filt);
 }
 
 #define COLS_FMT	"%11s %8s %9s %10s %11s %9s %-7s %s"
