@@ -288,6 +288,25 @@ static void term_close(struct term *t)
 	free(t->buf);
 }
 
+/* User + system CPU time of @pid in clock ticks, or -1. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], *buf, *p;
+	unsigned long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = read_file(path);
+	/* After "(comm)": state is field 3, utime 14, stime 15. */
+	p = buf ? strrchr(buf, ')') : NULL;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return ut + st;
+}
+
 static bool modes_equal(const struct termios *a, const struct termios *b)
 {
 	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag &&
@@ -623,6 +642,7 @@ TEST_F_TIMEOUT(top, live_on_pty, 180)
 	struct winsize ws = { .ws_row = 30, .ws_col = 110 };
 	struct termios during, after;
 	struct term t;
+	long cpu;
 	int status;
 
 	ASSERT_EQ(0, ensure_devpts());
@@ -684,6 +704,10 @@ TEST_F_TIMEOUT(top, live_on_pty, 180)
 	/* Pause and resume; a new interval typed at the 'd' prompt. */
 	term_keys(&t, "P");
 	EXPECT_TRUE(term_expect(&t, "[paused]", 10000));
+	/* Paused, top sleeps until a key: no CPU time (no busy loop). */
+	cpu = cpu_ticks(t.pid);
+	sleep(2);
+	EXPECT_GE(10, cpu_ticks(t.pid) - cpu) TH_LOG("CPU ticks while idle");
 	term_keys(&t, " ");
 	EXPECT_TRUE(term_expect(&t, "Interval: 0.5s  Growth", 10000));
 	term_keys(&t, "d\0251.5\r");
