@@ -706,6 +706,7 @@ TEST_F_TIMEOUT(top, live_on_pty, 180)
 	EXPECT_TRUE(term_expect(&t, "[paused]", 10000));
 	/* Paused, top sleeps until a key: no CPU time (no busy loop). */
 	cpu = cpu_ticks(t.pid);
+	ASSERT_LE(0, cpu);
 	sleep(2);
 	EXPECT_GE(10, cpu_ticks(t.pid) - cpu) TH_LOG("CPU ticks while idle");
 	term_keys(&t, " ");
