@@ -1191,7 +1191,8 @@ static int handle_key(struct top *t, int ch)
 	if (ch == KEY_RESIZE)
 		return K_REDRAW;
 	t->msg[0] = '\0';
-	if (t->help && ch != 'q') {
+	/* Any key leaves the help but quit and redraw. */
+	if (t->help && ch != 'q' && ch != 12) {
 		t->help = 0;
 		return K_REDRAW;
 	}

@@ -719,6 +719,10 @@ TEST_F_TIMEOUT(top, live_on_pty, 180)
 	EXPECT_TRUE(term_expect(&t, "Keys:", 10000));
 	term_keys(&t, "x");
 	EXPECT_TRUE(term_expect(&t, "ALLOC/S", 10000));
+	/* 'x' left the help: it is no unknown key. */
+	term_fill(&t, 200);
+	EXPECT_EQ(NULL, memmem(t.buf + t.mark, t.len - t.mark, "Unknown key",
+			       strlen("Unknown key")));
 
 	t.mark = t.len;
 	term_send(&t, "q");
