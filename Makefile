@@ -77,9 +77,28 @@ dkms-uninstall:
 	dkms remove -m memowner -v $(VERSION) --all
 	rm -rf /usr/src/memowner-$(VERSION)
 
-install: userspace
+# memowner(8) is written by the tool from its own command table;
+# memownerd(8) by help2man from the daemon's --help.
+man: userspace
+	mkdir -p build/man
+	userspace/memowner --man >build/man/memowner.8
+	help2man -s 8 -N --no-discard-stderr -S "memowner $(VERSION)" \
+		-n "memowner alert, event and metrics daemon" \
+		userspace/memownerd >build/man/memownerd.8
+
+SYSTEMDUNITDIR ?= /lib/systemd/system
+install: userspace man
 	install -D -m 0755 userspace/memowner $(DESTDIR)$(PREFIX)/sbin/memowner
 	install -D -m 0755 userspace/memownerd $(DESTDIR)$(PREFIX)/sbin/memownerd
+	install -D -m 0644 build/man/memowner.8 $(DESTDIR)$(PREFIX)/share/man/man8/memowner.8
+	install -D -m 0644 build/man/memownerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/memownerd.8
+	install -D -m 0644 packaging/memowner.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memowner
+	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/sbin/|$(PREFIX)/sbin/|g' packaging/memownerd.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/memownerd.service
+	install -D -m 0644 packaging/memownerd.conf.example \
+		$(DESTDIR)$(PREFIX)/share/doc/memowner/examples/memownerd.conf
 
 clean:
 	-$(MAKE) -C module KDIR=$(KDIR) clean
@@ -89,4 +108,4 @@ clean:
 	rm -rf build module/.kdir
 
 .PHONY: all module userspace selftests deps check check-6.12 demo bench \
-	dkms-source dkms-install dkms-uninstall install clean
+	dkms-source dkms-install dkms-uninstall man install clean
