@@ -110,7 +110,7 @@ static int status_show(struct seq_file *m, void *v)
 	unsigned long i, nr_sites = mo_site_count();
 	struct memowner_params *p = &memowner_params;
 	unsigned long buddy, pcp;
-	u64 tracked_pages, in_use, mem;
+	u64 tracked_pages, in_use;
 	struct sysinfo si;
 	int s;
 
@@ -179,9 +179,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "coverage: tracked_pages=%llu in_use_pages=%llu buddy_free_pages=%lu pcp_free_pages=%lu permille=%llu\n",
 		   tracked_pages, in_use, buddy, pcp,
 		   in_use ? div64_u64(tracked_pages * 1000, in_use) : 0);
-	mem = mo_owner_memory() + mo_depot_memory() + mo_site_memory() +
-	      mo_task_memory() + mo_preload_memory();
-	seq_printf(m, "memory: %llu bytes\n", mem);
+	seq_printf(m, "memory: %llu bytes\n", memowner_memory());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);

@@ -94,6 +94,11 @@ u64 mo_events_extfrag(u32 site)
 	return atomic64_read(&site_extfrag[site]);
 }
 
+size_t mo_events_memory(void)
+{
+	return nr_site_extfrag * sizeof(*site_extfrag);
+}
+
 static void push(const struct mo_event *ev)
 {
 	unsigned long flags;

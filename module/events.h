@@ -32,5 +32,6 @@ u64 mo_events_sent(void);
 u64 mo_events_dropped(void);
 /* Fragmenting fallbacks attributed to @site. */
 u64 mo_events_extfrag(u32 site);
+size_t mo_events_memory(void);	/* bytes of the per-site counters */
 
 #endif /* _MEMOWNER_EVENTS_H */

@@ -12,9 +12,12 @@
 
 #include "control.h"
 #include "depot.h"
+#include "events.h"
 #include "info.h"
 #include "owner.h"
+#include "preload.h"
 #include "probes.h"
+#include "query.h"
 #include "site.h"
 #include "task.h"
 #include "track.h"
@@ -55,6 +58,13 @@ void memowner_kfree(const void *p, size_t size)
 	atomic64_sub(size, &memowner_stats.mem_bytes);
 }
 
+u64 memowner_memory(void)
+{
+	return atomic64_read(&memowner_stats.mem_bytes) + mo_owner_memory() +
+	       mo_depot_memory() + mo_site_memory() + mo_task_memory() +
+	       mo_preload_memory() + mo_query_memory() + mo_events_memory();
+}
+
 void memowner_info_fill(struct memowner_info *info)
 {
 	struct memowner_config cfg;
@@ -69,7 +79,7 @@ void memowner_info_fill(struct memowner_info *info)
 	info->nr_opens = atomic64_read(&memowner_stats.nr_opens);
 	info->nr_ioctls = atomic64_read(&memowner_stats.nr_ioctls);
 	info->nr_requests = atomic64_read(&memowner_stats.nr_requests);
-	info->mem_bytes = atomic64_read(&memowner_stats.mem_bytes);
+	info->mem_bytes = memowner_memory();
 	info->nr_cpus = num_possible_cpus();
 	info->__pad = 0;
 	mo_control_get(&cfg);

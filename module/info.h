@@ -27,5 +27,7 @@ void *memowner_kzalloc(size_t size);
 void memowner_kfree(const void *p, size_t size);
 /* Fill every output field of @info; input fields (size, flags) untouched. */
 void memowner_info_fill(struct memowner_info *info);
+/* Everything memowner holds: its tables (reserved at load) and the rest. */
+u64 memowner_memory(void);
 
 #endif /* _MEMOWNER_INFO_H */

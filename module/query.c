@@ -126,6 +126,13 @@ const char *mo_site_module(u32 site)
 	return modnames[i];
 }
 
+size_t mo_query_memory(void)
+{
+	return nr_base * (sizeof(*base) + sizeof(*mark_bytes) +
+			  sizeof(*site_modname)) +
+	       MODNAMES_MAX * sizeof(*modnames);
+}
+
 bool mo_may_see_addresses(bool cap_syslog)
 {
 	static int *kptr_restrict_p;

@@ -79,6 +79,7 @@ u64 mo_query_mark_ns(void);
 u32 mo_query_generation(void);
 
 int mo_query_init(unsigned long max_sites);
+size_t mo_query_memory(void);	/* bytes of the baseline and module tables */
 void mo_query_exit(void);
 /* Forget the baselines (a new tracking epoch). */
 void mo_query_clear(void);

@@ -127,7 +127,10 @@ void mo_frames_free(struct mo_frames *f);
  */
 struct mo_symcache;
 struct mo_symcache *mo_symcache_new(int fd);
-/* The frames of @handle, or NULL (errno set) when it cannot be read. */
+/*
+ * The frames of @handle, or NULL (errno set) when it cannot be read; valid
+ * until mo_symcache_free(), whatever is looked up meanwhile.
+ */
 const struct mo_frames *mo_symcache_get(struct mo_symcache *c, uint32_t handle);
 void mo_symcache_free(struct mo_symcache *c);
 

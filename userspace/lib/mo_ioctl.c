@@ -224,14 +224,17 @@ int mo_stack_get(int fd, uint32_t handle, struct mo_frames *f)
 	return ret;
 }
 
-/* Open addressing by handle; grown at half full. */
+/*
+ * Open addressing by handle; grown at half full.  The frames live in their
+ * own allocation so that a pointer mo_symcache_get() returned stays valid
+ * when a later call grows the table.
+ */
 struct mo_symcache {
 	int fd;
 	size_t cap, used;
 	struct mo_symcache_ent {
 		uint32_t handle;
-		int valid;
-		struct mo_frames frames;
+		struct mo_frames *frames;	/* NULL: free slot */
 	} *ents;
 };
 
@@ -256,7 +259,7 @@ static struct mo_symcache_ent *mo_symcache_slot(struct mo_symcache_ent *ents,
 {
 	size_t i = (handle * 2654435761u) & (cap - 1);
 
-	while (ents[i].valid && ents[i].handle != handle)
+	while (ents[i].frames && ents[i].handle != handle)
 		i = (i + 1) & (cap - 1);
 	return &ents[i];
 }
@@ -270,7 +273,7 @@ static int mo_symcache_grow(struct mo_symcache *c)
 	if (!ents)
 		return -ENOMEM;
 	for (i = 0; i < c->cap; i++) {
-		if (!c->ents[i].valid)
+		if (!c->ents[i].frames)
 			continue;
 		e = mo_symcache_slot(ents, cap, c->ents[i].handle);
 		*e = c->ents[i];
@@ -284,30 +287,36 @@ static int mo_symcache_grow(struct mo_symcache *c)
 const struct mo_frames *mo_symcache_get(struct mo_symcache *c, uint32_t handle)
 {
 	struct mo_symcache_ent *e;
-	struct mo_frames f;
+	struct mo_frames *f;
 	int ret;
 
 	e = mo_symcache_slot(c->ents, c->cap, handle);
-	if (e->valid)
-		return &e->frames;
-	ret = mo_stack_get(c->fd, handle, &f);
+	if (e->frames)
+		return e->frames;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ret = mo_stack_get(c->fd, handle, f);
 	if (ret) {
+		free(f);
 		errno = -ret;
 		return NULL;
 	}
 	if (2 * (c->used + 1) > c->cap) {
 		if (mo_symcache_grow(c)) {
-			mo_frames_free(&f);
+			mo_frames_free(f);
+			free(f);
 			errno = ENOMEM;
 			return NULL;
 		}
 		e = mo_symcache_slot(c->ents, c->cap, handle);
 	}
-	e->valid = 1;
 	e->handle = handle;
 	e->frames = f;
 	c->used++;
-	return &e->frames;
+	return f;
 }
 
 void mo_symcache_free(struct mo_symcache *c)
@@ -317,8 +326,10 @@ void mo_symcache_free(struct mo_symcache *c)
 	if (!c)
 		return;
 	for (i = 0; i < c->cap; i++)
-		if (c->ents[i].valid)
-			mo_frames_free(&c->ents[i].frames);
+		if (c->ents[i].frames) {
+			mo_frames_free(c->ents[i].frames);
+			free(c->ents[i].frames);
+		}
 	free(c->ents);
 	free(c);
 }
