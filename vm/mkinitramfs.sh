@@ -32,6 +32,21 @@ for prog in memowner memownerd; do
 		die "userspace/$prog is not static (make userspace STATIC=1)"
 	install -m 0755 "$top/userspace/$prog" "$stage/usr/bin/$prog"
 done
+# Terminal descriptions for "memowner top" (static ncurses reads them from
+# /usr/share/terminfo): the guest has none of its own.  cp -L resolves
+# the host's symlinks (/lib/terminfo -> /usr/lib/terminfo...).
+for term in xterm xterm-256color vt100 vt220 linux screen screen-256color \
+	tmux tmux-256color; do
+	for dir in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
+		f=$dir/${term:0:1}/$term
+		[ -e "$f" ] || continue
+		mkdir -p "$stage/usr/share/terminfo/${term:0:1}"
+		cp -L "$f" "$stage/usr/share/terminfo/${term:0:1}/$term"
+		break
+	done
+done
+[ -e "$stage/usr/share/terminfo/x/xterm" ] ||
+	die "no terminfo entry for xterm on this host (install ncurses-base)"
 make -s -C "$top/selftests/memowner" STATIC=1 install \
 	INSTALL_PATH="$stage/selftests/memowner" >/dev/null
 
