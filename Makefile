@@ -78,13 +78,15 @@ dkms-uninstall:
 	rm -rf /usr/src/memowner-$(VERSION)
 
 # memowner(8) is written by the tool from its own command table;
-# memownerd(8) by help2man from the daemon's --help.
+# memownerd(8) by help2man from the daemon's --help (left-aligned: its
+# metric lists have words too long to justify).
 man: userspace
 	mkdir -p build/man
 	userspace/memowner --man >build/man/memowner.8
 	help2man -s 8 -N --no-discard-stderr -S "memowner $(VERSION)" \
 		-n "memowner alert, event and metrics daemon" \
-		userspace/memownerd >build/man/memownerd.8
+		userspace/memownerd | \
+		sed '/^\.TH /a .ad l' >build/man/memownerd.8
 
 SYSTEMDUNITDIR ?= /lib/systemd/system
 install: userspace man
