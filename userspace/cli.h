@@ -42,6 +42,8 @@ int cli_fail_extack(const char *what, int err, const char *extack);
 /* Open the device / the netlink family, printing a hint on failure. */
 int cli_open_dev(int *fd);
 int cli_open_genl(struct mo_genl *g);
+/* GET_INFO through a device opened for the moment (printing any error). */
+int cli_get_info(struct memowner_info *info);
 
 /* Each command file defines its table entries. */
 extern const struct cli_cmd cli_cmd_status, cli_cmd_config;

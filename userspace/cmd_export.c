@@ -986,7 +986,7 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 	uint32_t sources = 0;
 	uint64_t min_bytes = 0;
 	struct timespec now;
-	int opt, fd, ret, offsets = 0, addresses = 0, have_fmt = 0;
+	int opt, ret, offsets = 0, addresses = 0, have_fmt = 0;
 	size_t no_addrs = 0;
 	uint64_t time_ns;
 	char extack[256] = "", ver[32], srcs[64], buf[256];
@@ -1064,12 +1064,8 @@ static int cmd_export(const struct cli_opts *o, int argc, char **argv)
 	}
 
 	/* GET_INFO: the mode and sampling period to record with the data. */
-	if (cli_open_dev(&fd))
+	if (cli_get_info(&info))
 		return 1;
-	ret = mo_dev_get_info(fd, &info);
-	close(fd);
-	if (ret)
-		return cli_fail("GET_INFO", ret);
 	if (cli_open_genl(&g))
 		return 1;
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -344,7 +344,6 @@ static int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	char ver[32], b1[32], b2[32], srcs[64];
 	struct mo_json j;
 	uint64_t up;
-	int fd, ret;
 
 	if (getopt_long(argc, argv, "", longopts, NULL) != -1)
 		return CLI_USAGE;
@@ -353,12 +352,8 @@ static int cmd_status(const struct cli_opts *o, int argc, char **argv)
 			argv[optind]);
 		return CLI_USAGE;
 	}
-	if (cli_open_dev(&fd))
+	if (cli_get_info(&info))
 		return 1;
-	ret = mo_dev_get_info(fd, &info);
-	close(fd);
-	if (ret)
-		return cli_fail("GET_INFO", ret);
 	dbg_read(&d);
 	up = uptime_s(&info);
 
@@ -507,7 +502,7 @@ static int cmd_config(const struct cli_opts *o, int argc, char **argv)
 	struct mo_json j;
 	uint64_t b;
 	char *end;
-	int opt, fd, ret;
+	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "m:s:d:b:", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -576,12 +571,8 @@ static int cmd_config(const struct cli_opts *o, int argc, char **argv)
 		if (c.flags != MEMOWNER_CONFIG_F_ENABLED || c.enabled)
 			fprintf(stderr, "memowner: config: applied; tracking restarted (records and counters cleared)\n");
 	}
-	if (cli_open_dev(&fd))
+	if (cli_get_info(&info))
 		return 1;
-	ret = mo_dev_get_info(fd, &info);
-	close(fd);
-	if (ret)
-		return cli_fail("GET_INFO", ret);
 	if (o->json) {
 		mo_json_init(&j, stdout);
 		mo_json_obj_begin(&j, NULL);

@@ -70,6 +70,17 @@ int cli_open_dev(int *fd)
 	return 0;
 }
 
+int cli_get_info(struct memowner_info *info)
+{
+	int fd, ret;
+
+	if (cli_open_dev(&fd))
+		return 1;
+	ret = mo_dev_get_info(fd, info);
+	close(fd);
+	return ret ? cli_fail("GET_INFO", ret) : 0;
+}
+
 int cli_open_genl(struct mo_genl *g)
 {
 	int ret = mo_genl_open(g);
