@@ -215,8 +215,23 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 
 int mo_genl_subscribe(struct mo_genl *g, const char *group)
 {
-	int id = genl_ctrl_resolve_grp(g->sk, MEMOWNER_GENL_NAME, group);
+	struct nl_sock *sk;
+	int id;
 
+	/*
+	 * The group's id is asked on a socket of its own: @g's may already
+	 * belong to a group, and a notification arriving in between would be
+	 * read -- and lost -- among the controller's replies.
+	 */
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
+		return -EIO;
+	}
+	id = genl_ctrl_resolve_grp(sk, MEMOWNER_GENL_NAME, group);
+	nl_socket_free(sk);
 	if (id < 0)
 		return -ENOENT;
 	nl_socket_disable_seq_check(g->sk);
