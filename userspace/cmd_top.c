@@ -175,8 +175,7 @@ struct top {
 	long max_rows;		/* 0: as many as fit (batch: all) */
 	int width;		/* batch line width */
 
-	int fd;
-	struct mo_symcache *syms;
+	struct mo_symcache *syms;	/* opens the device on a miss */
 	struct memowner_info info;
 	struct hist hist[TOP_NR_VIEWS];
 
@@ -379,21 +378,40 @@ static int top_snapshot(struct top *t)
 	struct hist *h = &t->hist[t->view];
 	struct memowner_row *rows;
 	uint64_t old_sig = config_sig(&t->info);
+	uint64_t old_loaded = t->info.loaded_ns;
 	double now, dt;
 	size_t nr, i;
 	unsigned int k;
-	int ret;
+	int fd, ret;
 
-	ret = mo_dev_get_info(t->fd, &t->info);
+	/*
+	 * The device is open only for the snapshot: an open file would keep
+	 * memowner.ko from unloading for as long as top runs.
+	 */
+	fd = mo_dev_open();
+	if (fd < 0)
+		return fd;
+	ret = mo_dev_get_info(fd, &t->info);
+	if (!ret)
+		ret = mo_check_abi(&t->info);
+	if (!ret)
+		ret = mo_snapshot(fd, &q, 0, &rows, &nr, NULL);
+	close(fd);
 	if (ret)
 		return ret;
 	/* A new tracking epoch cleared every counter: start over. */
 	if (t->done && config_sig(&t->info) != old_sig)
 		for (k = 0; k < TOP_NR_VIEWS; k++)
 			hist_clear(&t->hist[k]);
-	ret = mo_snapshot(t->fd, &q, 0, &rows, &nr, NULL);
-	if (ret)
-		return ret;
+	/* Another load of the module: its stack handles are new ones. */
+	if (t->done && t->info.loaded_ns != old_loaded) {
+		mo_symcache_free(t->syms);
+		t->syms = mo_symcache_new(-1);
+		if (!t->syms) {
+			free(rows);
+			return -ENOMEM;
+		}
+	}
 	now = mono_now();
 	free(t->raw);
 	free(t->raw_rate);
@@ -1482,7 +1500,6 @@ static int cmd_top(const struct cli_opts *o, int argc, char **argv)
 		.interval = 2.0,
 		.sort = TK_BYTES,
 		.exact = -1,
-		.fd = -1,
 	};
 	const char *units = NULL;
 	unsigned int k;
@@ -1620,17 +1637,15 @@ static int cmd_top(const struct cli_opts *o, int argc, char **argv)
 		t.width = v;
 	}
 
-	if (cli_open_dev(&t.fd))
+	/* Fail early, with the hint, when the module is not there. */
+	if (cli_get_info(&t.info))
 		return 1;
-	t.syms = mo_symcache_new(t.fd);
-	if (!t.syms) {
-		close(t.fd);
+	t.syms = mo_symcache_new(-1);
+	if (!t.syms)
 		return cli_fail("top", -ENOMEM);
-	}
 	ret = t.batch ? run_batch(&t) : run_live(&t);
 
 	mo_symcache_free(t.syms);
-	close(t.fd);
 	for (k = 0; k < TOP_NR_VIEWS; k++)
 		hist_clear(&t.hist[k]);
 	free(t.raw);
@@ -1725,8 +1740,10 @@ const struct cli_cmd cli_cmd_top = {
 	"    The screen follows the terminal's size.  On exit, and on SIGINT,\n"
 	"    SIGTERM or SIGHUP, the terminal is restored first; on a signal top\n"
 	"    then dies of it.  Growth is counted by top itself (no MARK), so it\n"
-	"    changes nothing for other readers.  top keeps /dev/memowner open,\n"
-	"    which keeps memowner.ko loaded while it runs.\n"
+	"    changes nothing for other readers.  top opens /dev/memowner only\n"
+	"    to take a snapshot, so memowner.ko can be unloaded while top runs:\n"
+	"    its next refresh then ends it with status 1 and a hint; a module\n"
+	"    reloaded between two refreshes is followed (a new baseline).\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0 done or quit, 1 error, 2 bad arguments.\n"

@@ -370,6 +370,41 @@ TEST_F(top, batch_two_iterations)
 	free(out);
 }
 
+/*
+ * top holds /dev/memowner only while it takes a snapshot, so memowner.ko
+ * can be unloaded under a running top, which then ends with the hint.
+ */
+TEST_F_TIMEOUT(top, does_not_pin_the_module, 120)
+{
+	const char *argv[] = { "top", "-b", "-d", "0.3", "-n", "1000", NULL };
+	struct sums s;
+	char *out, *err;
+	int status, unloaded;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(run_mo(argv, NULL));
+	usleep(1500 * 1000);	/* a few refreshes */
+	unloaded = unload_module("memowner");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* Back for the other tests, whatever happened. */
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	ASSERT_EQ(0, unloaded);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	out = read_file(OUT);
+	err = read_file(ERR);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, err);
+	batch_sums(out, "memowner_test_kmalloc+0x", &s);
+	EXPECT_LE(1, s.iterations);
+	EXPECT_EQ(self->km.bytes_alloc, s.bytes[0]) TH_LOG("output:\n%s", out);
+	EXPECT_NE(NULL, strstr(err, "not loaded")) TH_LOG("stderr:\n%s", err);
+	free(out);
+	free(err);
+}
+
 /* The other views and the kernel-side filters name the same memory. */
 TEST_F(top, batch_views_and_filters)
 {

@@ -126,6 +126,11 @@ void mo_frames_free(struct mo_frames *f);
  * for the life of the module; entries are never evicted.
  */
 struct mo_symcache;
+/*
+ * @fd: the device to read stacks from, or -1 to open it for each lookup
+ * that misses -- for a long-running reader that must not keep memowner.ko
+ * from unloading.  A cache is only valid for one load of the module.
+ */
 struct mo_symcache *mo_symcache_new(int fd);
 /*
  * The frames of @handle, or NULL (errno set) when it cannot be read; valid

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "memowner_client.h"
 
@@ -298,7 +299,17 @@ const struct mo_frames *mo_symcache_get(struct mo_symcache *c, uint32_t handle)
 		errno = ENOMEM;
 		return NULL;
 	}
-	ret = mo_stack_get(c->fd, handle, f);
+	if (c->fd >= 0) {
+		ret = mo_stack_get(c->fd, handle, f);
+	} else {
+		int fd = mo_dev_open();
+
+		ret = fd;
+		if (fd >= 0) {
+			ret = mo_stack_get(fd, handle, f);
+			close(fd);
+		}
+	}
 	if (ret) {
 		free(f);
 		errno = -ret;
