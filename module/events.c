@@ -153,15 +153,6 @@ static void fill_task(struct mo_event *ev, struct task_struct *t)
 	ev->ts_ns = ktime_get_boottime_ns();
 }
 
-/* The stack of the current allocation, from the probe's caller down. */
-static u32 current_stack(void)
-{
-	unsigned long frames[MEMOWNER_DEPTH_DEFAULT];
-	unsigned int n = mo_unwind(frames, ARRAY_SIZE(frames), 0);
-
-	return n ? mo_depot_save(frames, n)
-		 : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
-}
 
 /*
  * The OOM victim is marked with task_lock held and its mm pinned, so its
@@ -187,7 +178,7 @@ static void probe_reclaim_begin(void *data, int order, gfp_t gfp)
 			slots[i].start = local_clock();
 			slots[i].order = order;
 			slots[i].gfp = (__force u32)gfp;
-			slots[i].stack = current_stack();
+			slots[i].stack = mo_track_stack_in_allocator();
 			return;
 		}
 	}
@@ -228,7 +219,7 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 	if (fallback_order >= pageblock_order)
 		return;		/* not fragmenting */
 	atomic64_inc(&nr_extfrag);
-	site = mo_track_site(MEMOWNER_SRC_PAGE, 0, NULL, 0, alloc_mt);
+	site = mo_track_site_in_allocator(MEMOWNER_SRC_PAGE, alloc_mt);
 	if (site && site < nr_site_extfrag)
 		atomic64_inc(&site_extfrag[site]);
 	if (READ_ONCE(extfrag_second) != sec) {

@@ -44,6 +44,8 @@
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
 
 #include "depot.h"
 #include "params.h"
@@ -248,6 +250,60 @@ u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
 	e->gfp = k->gfp;
 	e->src_mt = src_mt;
 	return e->site;
+}
+
+/*
+ * Frames of an event fired inside the page allocator -- a fallback, the
+ * start of a direct reclaim -- into @buf (@len entries), owner first.
+ * Such a stack starts with allocator internals that no allocation's stack
+ * shows (rmqueue_bulk, __alloc_pages_slowpath, try_to_free_pages, the
+ * tracepoint's own iterator), all above an entry point (__alloc_pages and
+ * friends, mo_in_allocator()); so the owner is the frame after the last
+ * entry point among the first MO_INNER_MAX frames, or, without one, the
+ * first frame that is not memowner's.  At most @depth frames.
+ */
+#define MO_INNER_MAX	24
+static unsigned int unwind_below_allocator(unsigned long *buf,
+					   unsigned int len, unsigned int depth)
+{
+	unsigned int n, start = 0, i;
+
+	n = stack_trace_save(buf, len, 0);
+	for (i = 0; i < n && i < MO_INNER_MAX; i++)
+		if (mo_in_allocator(buf[i]))
+			start = i + 1;
+	if (!start)
+		while (start < n && mo_not_owner(buf[start]))
+			start++;
+	n = min(n - start, depth);
+	memmove(buf, buf + start, n * sizeof(*buf));
+	return n;
+}
+
+u32 mo_track_stack_in_allocator(void)
+{
+	unsigned int level, n = 0;
+	unsigned long *buf;
+
+	if (!mo_guard_enter(&level))
+		return mo_depot_sentinel(MO_STACK_UNAVAILABLE);
+	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
+	n = unwind_below_allocator(buf, MEMOWNER_DEPTH_MAX + MO_SKIP_MAX,
+				   mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 :
+				   mo_cfg.depth);
+	n = n ? mo_depot_save(buf, n) : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
+	mo_guard_exit(level);
+	return n;
+}
+
+u32 mo_track_site_in_allocator(unsigned int src, u8 mt)
+{
+	struct mo_site_key k = { .src = src, .migratetype = mt };
+
+	if (!READ_ONCE(mo_cfg.active))
+		return 0;
+	k.stack = mo_track_stack_in_allocator();
+	return mo_site_get(&k);
 }
 
 u32 mo_track_site(unsigned int src, unsigned long call_site,

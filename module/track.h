@@ -250,6 +250,13 @@ void mo_track_configure(enum memowner_mode mode, unsigned int depth,
  */
 u32 mo_track_prepare(unsigned int src, unsigned long call_site,
 		     const void *cache, u64 bytes, u32 gfp, u8 mt);
+/*
+ * For events fired inside the page allocator: the stack (depot handle) and
+ * the site of the allocation in progress, owner first -- the allocator's
+ * internals above it left out.
+ */
+u32 mo_track_stack_in_allocator(void);
+u32 mo_track_site_in_allocator(unsigned int src, u8 mt);
 /* The site alone, without sampling (bulk paths sample object by object). */
 u32 mo_track_site(unsigned int src, unsigned long call_site,
 		  const void *cache, u32 gfp, u8 mt);

@@ -462,7 +462,8 @@ struct event {
 	char comm[32];
 	__u64 rate;
 	const char *want_frame;	/* default "memowner_test_pages+" */
-	int has_test_frame;
+	int has_test_frame;	/* want_frame is one of the frames */
+	int test_frame_first;	/* ... the first: the owner, no internals */
 };
 
 static int event_cb(struct nl_msg *msg, void *arg)
@@ -489,12 +490,15 @@ static int event_cb(struct nl_msg *msg, void *arg)
 			 nla_get_string(e[MEMOWNER_A_EVENT_COMM]));
 	ev->frames = ev->top = 0;
 	ev->has_test_frame = 0;
+	ev->test_frame_first = 0;
 	if (e[MEMOWNER_A_EVENT_FRAMES])
 		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_FRAMES], rem) {
 			ev->frames++;
 			if (strstr(nla_get_string(f), ev->want_frame ?:
-				   "memowner_test_pages+"))
+				   "memowner_test_pages+")) {
+				ev->test_frame_first |= ev->frames == 1;
 				ev->has_test_frame = 1;
+			}
 		}
 	if (e[MEMOWNER_A_EVENT_TOP])
 		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_TOP], rem)
@@ -606,6 +610,8 @@ TEST_F(ev, reclaim_stall)
 	EXPECT_EQ(10, self->e.order);
 	EXPECT_LT(0, self->e.latency_ns);
 	EXPECT_TRUE(self->e.has_test_frame);
+	/* The stalled allocation's owner, not reclaim's internals. */
+	EXPECT_TRUE(self->e.test_frame_first);
 }
 
 struct frag_seen {
@@ -673,6 +679,8 @@ TEST_F(ev, extfrag)
 	EXPECT_EQ(0, self->e.order);
 	EXPECT_LE(1, self->e.rate);
 	EXPECT_TRUE(self->e.has_test_frame);
+	/* The fragmenting caller, not the allocator's internals. */
+	EXPECT_TRUE(self->e.test_frame_first);
 
 	/* Who fragments memory: counted on the stack that did. */
 	ASSERT_EQ(0, mo_dump_stacks(&self->g, 0, 0, frag_stack_cb, &seen,

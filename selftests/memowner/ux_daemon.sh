@@ -26,7 +26,7 @@ url=http://127.0.0.1:$port/metrics
 	{ echo "1..0 # SKIP MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"; exit $ksft_skip; }
 
 echo "TAP version 13"
-echo "1..19"
+echo "1..20"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -216,8 +216,9 @@ if [ $unloaded = 1 ] && wait_until 30 in_log "went away (" &&
 else
 	nok "the daemon notices the unload (unloaded=$unloaded)"; cat $w/d.log
 fi
-# Every direct reclaim reported from now on: a stall is an event.
-insmod "$MEMOWNER_KO" mode=stack reclaim_stall_ms=0
+# Every direct reclaim reported from now on: a stall is an event; so is
+# one fragmenting fallback in a second.
+insmod "$MEMOWNER_KO" mode=stack reclaim_stall_ms=0 extfrag_rate=1
 if wait_until 100 test "$(count_log "rule [0-9]* ($w/memownerd.conf:7) added")" -ge 2 &&
 	memowner alerts list | grep -q " module memowner_test .* 1.0M"; then
 	ok "after the reload the daemon re-applies its rule"
@@ -240,6 +241,20 @@ else
 	nok "a reclaim stall event is logged with its task and stack"; cat $w/d.log
 fi
 grep -m1 -- "reclaim_stall: pid $$ " $w/d.log | sed 's/^/# /'
+# Every free pageblock taken, then unmovable pages: fragmenting fallbacks
+# (memowner_test.ko's "fragment"; at most one event a second, so retried).
+i=0
+while [ $i -lt 3 ] && ! in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"; do
+	echo "fragment 65536" >$ctl
+	wait_until 30 in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"
+	i=$((i + 1))
+done
+if in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"; then
+	ok "an extfrag event is logged with its task and the fragmenting caller"
+else
+	nok "an extfrag event is logged with its task and the fragmenting caller"; cat $w/d.log
+fi
+grep -m1 -- "extfrag: .* pid $$ " $w/d.log | sed 's/^/# /'
 sleep 1.5
 wget -q -O $w/metrics2.prom $url
 if [ "$(metric memowner_daemon_connects_total $w/metrics2.prom)" = 2 ] &&

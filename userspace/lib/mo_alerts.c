@@ -470,7 +470,7 @@ unsigned int mo_event_caller(const struct mo_frames *f)
 		"get_page_from_freelist", "rmqueue", "__rmqueue",
 		"steal_suitable_fallback", "move_freepages", "try_to_free_pages",
 		"do_try_to_free_pages", "__perform_reclaim", "shrink_",
-		"__alloc_pages_direct",
+		"__alloc_pages_direct", "__traceiter_",
 	};
 	unsigned int i, k;
 
