@@ -26,7 +26,7 @@ url=http://127.0.0.1:$port/metrics
 	{ echo "1..0 # SKIP MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules"; exit $ksft_skip; }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..21"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -255,6 +255,22 @@ else
 	nok "an extfrag event is logged with its task and the fragmenting caller"; cat $w/d.log
 fi
 grep -m1 -- "extfrag: .* pid $$ " $w/d.log | sed 's/^/# /'
+# An OOM kill: dd's 64 MiB buffer in a 16 MiB memory cgroup.
+cg=/sys/fs/cgroup
+[ -f $cg/cgroup.controllers ] || { mkdir -p $cg; mount -t cgroup2 none $cg; }
+echo +memory >$cg/cgroup.subtree_control 2>/dev/null
+mkdir -p $cg/memowner-daemon-oom
+echo 16M >$cg/memowner-daemon-oom/memory.max
+echo 0 >$cg/memowner-daemon-oom/memory.swap.max 2>/dev/null
+sh -c "echo \$\$ >$cg/memowner-daemon-oom/cgroup.procs &&
+	exec dd if=/dev/zero of=/dev/null bs=64M count=1" 2>/dev/null
+if wait_until 100 in_log "oom: killed pid [0-9]* (dd) rss [0-9]*kB; top owners: "; then
+	ok "an OOM kill is logged with the victim and the top owners"
+else
+	nok "an OOM kill is logged with the victim and the top owners"; cat $w/d.log
+fi
+grep -m1 -- "oom: killed" $w/d.log | sed 's/^/# /'
+rmdir $cg/memowner-daemon-oom 2>/dev/null
 sleep 1.5
 wget -q -O $w/metrics2.prom $url
 if [ "$(metric memowner_daemon_connects_total $w/metrics2.prom)" = 2 ] &&
