@@ -51,17 +51,17 @@ int cli_fail_extack(const char *what, int err, const char *extack)
 	return 1;
 }
 
-int cli_open_dev(int *fd)
+/* Open the device and check its ABI; GET_INFO's answer into @info. */
+static int open_dev_info(int *fd, struct memowner_info *info)
 {
-	struct memowner_info info;
 	int ret;
 
 	*fd = mo_dev_open();
 	if (*fd < 0)
 		return cli_fail("open " MEMOWNER_DEVICE, *fd);
-	ret = mo_dev_get_info(*fd, &info);
+	ret = mo_dev_get_info(*fd, info);
 	if (!ret)
-		ret = mo_check_abi(&info);
+		ret = mo_check_abi(info);
 	if (ret) {
 		close(*fd);
 		*fd = -1;
@@ -70,15 +70,21 @@ int cli_open_dev(int *fd)
 	return 0;
 }
 
+int cli_open_dev(int *fd)
+{
+	struct memowner_info info;
+
+	return open_dev_info(fd, &info);
+}
+
 int cli_get_info(struct memowner_info *info)
 {
-	int fd, ret;
+	int fd;
 
-	if (cli_open_dev(&fd))
+	if (open_dev_info(&fd, info))
 		return 1;
-	ret = mo_dev_get_info(fd, info);
 	close(fd);
-	return ret ? cli_fail("GET_INFO", ret) : 0;
+	return 0;
 }
 
 int cli_open_genl(struct mo_genl *g)
