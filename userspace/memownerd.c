@@ -616,16 +616,14 @@ static void on_event(struct daemon *d, const struct mo_event *e)
 		[MEMOWNER_EVENT_EXTFRAG] = LOG_NOTICE,
 	};
 	char line[4096], frames[1024] = "";
-	unsigned int i, first;
 	size_t off = 0;
+	unsigned int i;
 
 	if (e->type <= MEMOWNER_EVENT_MAX)
 		d->cnt.events[e->type]++;
 	mo_event_str(e, line, sizeof(line));
 	/* The callers of the frame the line names, as alerts show them. */
-	first = mo_event_caller(&e->frames) + 1;
-	for (i = first; i < e->frames.nr && i < first + 3 &&
-	     off < sizeof(frames); i++)
+	for (i = 1; i < e->frames.nr && i < 4 && off < sizeof(frames); i++)
 		off += snprintf(frames + off, sizeof(frames) - off, " <- %s",
 				e->frames.frame[i]);
 	dlog(e->type <= MEMOWNER_EVENT_MAX ? prio[e->type] : LOG_NOTICE, "%s%s",

@@ -382,7 +382,7 @@ TEST_F(ux, watch_events_json)
 		EXPECT_STREQ(jstr(o, "leaf"),
 			     json_object_get_string(json_object_array_get_idx(frames, 0)));
 		EXPECT_TRUE(test_frame);
-		/* The stall's stack starts in reclaim; the caller is ours. */
+		/* The stall's stack starts at its caller, not in reclaim. */
 		EXPECT_EQ(0, strncmp(jstr(o, "caller"), "memowner_test_pages+", 20));
 		json_object_put(o);
 	}

@@ -461,29 +461,6 @@ void mo_frame_split(const char *frame, char *fn, size_t fnlen, char *mod,
 		snprintf(mod, modlen, "%s", strcmp(frame, "?") ? "vmlinux" : "?");
 }
 
-unsigned int mo_event_caller(const struct mo_frames *f)
-{
-	/* Page allocator, reclaim and fallback internals, by name prefix. */
-	static const char *const internal[] = {
-		"__alloc_pages", "alloc_pages", "__folio_alloc", "folio_alloc",
-		"__get_free_pages", "get_zeroed_page", "alloc_pages_exact",
-		"get_page_from_freelist", "rmqueue", "__rmqueue",
-		"steal_suitable_fallback", "move_freepages", "try_to_free_pages",
-		"do_try_to_free_pages", "__perform_reclaim", "shrink_",
-		"__alloc_pages_direct", "__traceiter_",
-	};
-	unsigned int i, k;
-
-	for (i = 0; i < f->nr; i++) {
-		for (k = 0; k < sizeof(internal) / sizeof(internal[0]); k++)
-			if (!strncmp(f->frame[i], internal[k], strlen(internal[k])))
-				break;
-		if (k == sizeof(internal) / sizeof(internal[0]))
-			return i;
-	}
-	return 0;
-}
-
 const char *mo_alert_str(const struct mo_alert *a, char *buf, size_t len)
 {
 	char owner[MEMOWNER_NAME_LEN + 48], val[48], thr[48];
@@ -502,8 +479,7 @@ const char *mo_alert_str(const struct mo_alert *a, char *buf, size_t len)
 
 const char *mo_event_str(const struct mo_event *e, char *buf, size_t len)
 {
-	const char *leaf = e->frames.nr ?
-			   e->frames.frame[mo_event_caller(&e->frames)] : NULL;
+	const char *leaf = mo_leaf(&e->frames);
 	size_t off;
 	unsigned int i;
 	char b[32];
@@ -624,8 +600,8 @@ void mo_event_json(struct mo_json *j, const struct mo_event *e)
 		mo_json_u64(j, "rate", e->rate);
 		mo_json_u64(j, "stack", e->stack);
 		mo_json_str(j, "leaf", mo_leaf(&e->frames));
-		mo_json_str(j, "caller", e->frames.nr ?
-			    e->frames.frame[mo_event_caller(&e->frames)] : NULL);
+		/* The kernel puts the allocating caller first. */
+		mo_json_str(j, "caller", mo_leaf(&e->frames));
 		mo_frames_json(j, "frames", &e->frames);
 	}
 }

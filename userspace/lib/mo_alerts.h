@@ -79,13 +79,6 @@ const char *mo_fmt_bytes_exact(uint64_t bytes, char *buf, size_t len);
 /* The first (leaf) frame of @f, or NULL. */
 const char *mo_leaf(const struct mo_frames *f);
 
-/*
- * The index in @f of the first frame outside the page allocator and
- * reclaim (the caller that allocated: a stall's stack starts inside
- * try_to_free_pages()); 0 when every frame is inside, or none.
- */
-unsigned int mo_event_caller(const struct mo_frames *f);
-
 /* "func [module]" of a frame "func+0x1e/0x40 [module]" into @fn, @mod. */
 void mo_frame_split(const char *frame, char *fn, size_t fnlen, char *mod,
 		    size_t modlen);
@@ -96,7 +89,8 @@ void mo_frame_split(const char *frame, char *fn, size_t fnlen, char *mod,
  *   oom: killed pid 812 (stress) rss 102400kB; top owners: f [m] 32M, ...
  *   reclaim_stall: pid 77 (cc1) stalled 250.0ms in direct reclaim, order 0 gfp 0xcc0 at f+0x../0x.. [m]
  *   extfrag: 1200 fragmenting fallbacks/s, order 3 gfp 0x.., pid 9 (c) at f+0x../0x..
- * Events name their caller (see mo_event_caller()).
+ * Events name their caller: the kernel starts an event's stack at the
+ * allocation's owner, below the page allocator and reclaim.
  */
 const char *mo_alert_str(const struct mo_alert *a, char *buf, size_t len);
 const char *mo_event_str(const struct mo_event *e, char *buf, size_t len);
