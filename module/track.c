@@ -282,18 +282,21 @@ static unsigned int unwind_below_allocator(unsigned long *buf,
 
 u32 mo_track_stack_in_allocator(void)
 {
-	unsigned int level, n = 0;
+	unsigned int level, n, depth;
 	unsigned long *buf;
+	u32 stack;
 
 	if (!mo_guard_enter(&level))
 		return mo_depot_sentinel(MO_STACK_UNAVAILABLE);
+	depth = mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 : mo_cfg.depth;
 	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
-	n = unwind_below_allocator(buf, MEMOWNER_DEPTH_MAX + MO_SKIP_MAX,
-				   mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 :
-				   mo_cfg.depth);
-	n = n ? mo_depot_save(buf, n) : mo_depot_sentinel(MO_STACK_UNAVAILABLE);
+	/* No deeper than the owner's frames can lie. */
+	n = unwind_below_allocator(buf, min(MEMOWNER_DEPTH_MAX + MO_SKIP_MAX,
+					    MO_INNER_MAX + depth), depth);
+	stack = n ? mo_depot_save(buf, n) :
+		    mo_depot_sentinel(MO_STACK_UNAVAILABLE);
 	mo_guard_exit(level);
-	return n;
+	return stack;
 }
 
 u32 mo_track_site_in_allocator(unsigned int src, u8 mt)
