@@ -243,13 +243,14 @@ fi
 grep -m1 -- "reclaim_stall: pid $$ " $w/d.log | sed 's/^/# /'
 # Every free pageblock taken, then unmovable pages: fragmenting fallbacks
 # (memowner_test.ko's "fragment"; at most one event a second, so retried).
+frag_line="extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"
 i=0
-while [ $i -lt 3 ] && ! in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"; do
+while [ $i -lt 3 ] && ! in_log "$frag_line"; do
 	echo "fragment 65536" >$ctl
-	wait_until 30 in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"
+	wait_until 30 in_log "$frag_line"
 	i=$((i + 1))
 done
-if in_log "extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"; then
+if in_log "$frag_line"; then
 	ok "an extfrag event is logged with its task and the fragmenting caller"
 else
 	nok "an extfrag event is logged with its task and the fragmenting caller"; cat $w/d.log
