@@ -44,9 +44,27 @@
 #endif
 
 /*
- * split_page_memcg(head, nr) became split_page_memcg(head, old_order,
- * new_order) when folios could be split to orders above 0:
- * MEMOWNER_HAVE_SPLIT_ORDERS.
+ * Functions memowner kprobes are declared or not (MEMOWNER_DECL_<fn>, from
+ * Kbuild) and their prototypes are checked where they are hooked, in
+ * probes.c: split_page_memcg(head, nr) became (head, old_order, new_order)
+ * in 6.10; the bulk page allocator was renamed alloc_pages_bulk_noprof in
+ * 6.10 and lost its page_list argument in 6.14.
  */
+
+/*
+ * 5.14 moved a zone's per-CPU free lists from zone->pageset (struct
+ * per_cpu_pageset, its pcp member) to zone->per_cpu_pageset (struct
+ * per_cpu_pages): MEMOWNER_HAVE_PER_CPU_PAGESET.  Pages on them, read
+ * racily.
+ */
+#ifdef MEMOWNER_HAVE_PER_CPU_PAGESET
+#define mo_pcp_count(zone, cpu)						\
+	((zone)->per_cpu_pageset ?					\
+	 READ_ONCE(per_cpu_ptr((zone)->per_cpu_pageset, cpu)->count) : 0)
+#else
+#define mo_pcp_count(zone, cpu)						\
+	((zone)->pageset ?						\
+	 READ_ONCE(per_cpu_ptr((zone)->pageset, cpu)->pcp.count) : 0)
+#endif
 
 #endif /* _MEMOWNER_COMPAT_H */

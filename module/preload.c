@@ -11,11 +11,15 @@
  * A page is "in use" when it is neither in a free buddy block nor reserved
  * (reserved pages are outside MemTotal): the definition of /proc/meminfo,
  * where used = MemTotal - MemFree.  Free pages on the per-CPU lists are
- * the one thing the page itself does not tell apart from pages in use, so
- * the lists are drained first (drain_all_pages(), looked up by name as it
- * is not exported); pages that return to them during the scan are few,
- * and when such a page is allocated later its bit is cleared (see
- * mo_preload_clear() in the allocation path), so it is never counted twice.
+ * the one thing the page itself does not tell apart from pages in use
+ * (MemFree does not count them either).  They are not drained first:
+ * drain_all_pages() is not exported, and calling it through a looked-up
+ * address is a control-protection fault on an IBT machine.  Instead, how
+ * many pages sat on the per-CPU lists during the scan is counted (public
+ * struct per_cpu_pages) and reported beside the pages found, as the
+ * scan's uncertainty; each such page is taken off "before load" when it is
+ * next allocated (mo_preload_clear() in the allocation path), which on a
+ * running machine is within moments, so no page is ever counted twice.
  */
 #include <linux/bitmap.h>
 #include <linux/memory_hotplug.h>
@@ -28,12 +32,11 @@
 #include "version.h"
 #include "owner.h"
 #include "preload.h"
-#include "symbols.h"
 #include "track.h"
 
 unsigned long *mo_preload_bits;
 unsigned long mo_preload_npfn;
-static unsigned long found;
+static unsigned long found, pcp_at_scan;
 
 unsigned long mo_preload_max_pfn(void)
 {
@@ -43,6 +46,30 @@ unsigned long mo_preload_max_pfn(void)
 unsigned long mo_preload_found(void)
 {
 	return found;
+}
+
+unsigned long mo_preload_pcp(void)
+{
+	return pcp_at_scan;
+}
+
+/* Free pages on every CPU's lists, read racily (an estimate). */
+static unsigned long pcp_pages(void)
+{
+	unsigned long n = 0;
+	int nid, z, cpu;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			for_each_online_cpu(cpu)
+				n += mo_pcp_count(zone, cpu);
+		}
+	}
+	return n;
 }
 
 size_t mo_preload_memory(void)
@@ -81,15 +108,12 @@ int mo_preload_init(void)
 
 void mo_preload_scan(void)
 {
-	void (*drain)(struct zone *zone);
 	unsigned long pfn, batch = 0;
 	struct mo_obj o;
 	struct page *page;
 
-	drain = (void *)mo_lookup_name("drain_all_pages");
-	if (drain)
-		drain(NULL);
 	found = 0;
+	pcp_at_scan = pcp_pages();
 	for (pfn = 0; pfn < mo_preload_npfn; pfn++) {
 		if (!(pfn & 1023)) {
 			if (batch) {
@@ -119,6 +143,7 @@ void mo_preload_scan(void)
 	}
 	if (batch)
 		mo_track_preload(batch);
+	pcp_at_scan = max(pcp_at_scan, pcp_pages());
 }
 
 void mo_preload_clear_all(void)

@@ -68,6 +68,16 @@ for d in $moddirs; do
 	[ "$d" = module ] || extra_kos="$extra_kos $(ls "$top/$d"/*.ko)"
 done
 echo "$kdir" >"$stamp"
+
+# A copy of memowner.ko with one kprobe prototype deliberately wrong, for
+# selftests/memowner/proto_test.sh (the hook must be refused): built from
+# the DKMS source set in a scratch directory, so no object is shared.
+wrongproto=$out/wrongproto
+rm -rf "$wrongproto"
+make -s -C "$top" dkms-source DESTDIR="$wrongproto" >/dev/null
+make -C "$wrongproto/module" KDIR="$kdir" \
+	KCFLAGS=-DMEMOWNER_TEST_WRONG_PROTO >>"$out/build.log" 2>&1 ||
+	{ tail -n 60 "$out/build.log"; die "wrong-prototype module build failed"; }
 make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
 
@@ -90,10 +100,17 @@ if [ "$run" = check ]; then
 			"$top/uapi/linux/memowner.h" >"$out/spec.log" 2>&1 || r="not ok"
 		sed '/^#/!s/^/# # /' "$out/spec.log"
 		echo "$r 2 host: netlink spec"
+		echo "# selftests: host: module checks"
+		r=ok
+		"$here/module-checks.sh" "$top/module/memowner.ko" "$top/module" \
+			>"$out/module-checks.log" 2>&1 || r="not ok"
+		sed 's/^/# /' "$out/module-checks.log"
+		echo "$r 3 host: module checks"
 	} >"$out/host.tap"
 fi
 
-EXTRA_KOS=$extra_kos "$here/mkinitramfs.sh" "$out/initramfs.cpio"
+EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
+	"$here/mkinitramfs.sh" "$out/initramfs.cpio"
 
 log "booting $abi (run=$run, logs in $out)"
 start=$(date +%s)
