@@ -15,11 +15,14 @@
  * (MemFree does not count them either).  They are not drained first:
  * drain_all_pages() is not exported, and calling it through a looked-up
  * address is a control-protection fault on an IBT machine.  Instead, how
- * many pages sat on the per-CPU lists during the scan is counted (public
- * struct per_cpu_pages) and reported beside the pages found, as the
- * scan's uncertainty; each such page is taken off "before load" when it is
- * next allocated (mo_preload_clear() in the allocation path), which on a
- * running machine is within moments, so no page is ever counted twice.
+ * many pages sit on the per-CPU lists is read (public struct
+ * per_cpu_pages, before and after the scan; the smaller is taken) and the
+ * "before load" owner is credited that many pages at once, so its total
+ * agrees with meminfo right away.  Which marked pages were the free ones
+ * shows when they are next allocated -- a page in use before load cannot be
+ * allocated without being freed first: such a page is taken off "before
+ * load" then (mo_preload_clear() in the allocation path) against the
+ * credit, not counted a second time (mo_preload_take_credit()).
  */
 #include <linux/bitmap.h>
 #include <linux/memory_hotplug.h>
@@ -37,6 +40,7 @@
 unsigned long *mo_preload_bits;
 unsigned long mo_preload_npfn;
 static unsigned long found, pcp_at_scan;
+static atomic_long_t credit = ATOMIC_LONG_INIT(0);
 
 unsigned long mo_preload_max_pfn(void)
 {
@@ -113,6 +117,7 @@ void mo_preload_scan(void)
 	struct page *page;
 
 	found = 0;
+	atomic_long_set(&credit, 0);
 	pcp_at_scan = pcp_pages();
 	for (pfn = 0; pfn < mo_preload_npfn; pfn++) {
 		if (!(pfn & 1023)) {
@@ -143,11 +148,30 @@ void mo_preload_scan(void)
 	}
 	if (batch)
 		mo_track_preload(batch);
-	pcp_at_scan = max(pcp_at_scan, pcp_pages());
+	pcp_at_scan = min3(pcp_at_scan, pcp_pages(), found);
+	atomic_long_set(&credit, pcp_at_scan);
+	mo_track_preload_credit(pcp_at_scan);
+}
+
+/*
+ * @n marked pages turned out free (they are being allocated): how many of
+ * them the credit of the scan already took off "before load".  Any context.
+ */
+unsigned long mo_preload_take_credit(unsigned long n)
+{
+	long old = atomic_long_read(&credit), take;
+
+	do {
+		take = min_t(long, old, n);
+		if (take <= 0)
+			return 0;
+	} while (!atomic_long_try_cmpxchg(&credit, &old, old - take));
+	return take;
 }
 
 void mo_preload_clear_all(void)
 {
+	atomic_long_set(&credit, 0);
 	if (mo_preload_bits)
 		bitmap_zero(mo_preload_bits, mo_preload_npfn);
 }

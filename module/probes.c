@@ -189,6 +189,9 @@ static void probe_mm_page_alloc(void *data, struct page *page,
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
 	if (unlikely(!page))
 		return;
+	/* Marked at load, yet free: tracked or not, it is not "before load". */
+	if (unlikely(mo_preload_maybe(page_to_pfn(page), order)))
+		mo_track_alloc_unpreload(page_to_pfn(page), order);
 	page_alloc(page, order, gfp, mt, MO_INSERT_REPLACE);
 }
 
@@ -483,6 +486,8 @@ static void bulk_page(const struct pages_bulk_data *d, struct page *page)
 	};
 
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
+	if (unlikely(mo_preload_maybe(a.key, 0)))
+		mo_track_alloc_unpreload(a.key, 0);
 	if (mo_sampled(PAGE_SIZE))
 		mo_track_alloc(&a);
 }

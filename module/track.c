@@ -349,18 +349,38 @@ static void account(u32 site, u32 weight, u64 bytes, bool alloc)
 	}
 }
 
-/* Take pages of a block off the "before load" owner; returns how many. */
-static unsigned long unpreload(unsigned long pfn, unsigned int order)
+/*
+ * Take pages of a block off the "before load" owner; returns how many.
+ * @allocated: the block is being allocated, so its marked pages were free
+ * at the scan (on a per-CPU list) -- those the scan's credit already took
+ * off are not taken off again.
+ */
+static unsigned long unpreload(unsigned long pfn, unsigned int order,
+			       bool allocated)
 {
-	unsigned long flags, n = mo_preload_clear(pfn, order);
+	unsigned long flags, n = mo_preload_clear(pfn, order), left = n;
 
 	if (!n)
 		return 0;
-	local_irq_save(flags);
-	account(mo_preload_site, n, PAGE_SIZE, false);
-	local_irq_restore(flags);
+	if (allocated)
+		left -= mo_preload_take_credit(n);
+	if (left) {
+		local_irq_save(flags);
+		account(mo_preload_site, left, PAGE_SIZE, false);
+		local_irq_restore(flags);
+	}
 	stat_add(MO_STAT_PRELOAD_FREES, n);
 	return n;
+}
+
+/*
+ * Every page allocation, tracked or not (a sampled-out one too): a marked
+ * page being allocated was free at the scan, and must not later be taken
+ * off "before load" again when it is freed.  Any context, no lock.
+ */
+void mo_track_alloc_unpreload(unsigned long pfn, unsigned int order)
+{
+	unpreload(pfn, order, true);
 }
 
 void mo_track_record(struct mo_alloc *a)
@@ -371,7 +391,7 @@ void mo_track_record(struct mo_alloc *a)
 
 	/* A page marked at load that was in fact free is now really used. */
 	if (a->src == MEMOWNER_SRC_PAGE && a->mode == MO_INSERT_REPLACE)
-		unpreload(a->key, a->size & 0xff);
+		unpreload(a->key, a->size & 0xff, true);
 
 	rec.key = a->key;
 	rec.next = 0;
@@ -447,7 +467,7 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
 			mo_stat_inc(MO_STAT_ORDER_MISMATCH);
-	} else if (src == MEMOWNER_SRC_PAGE && unpreload(key, order)) {
+	} else if (src == MEMOWNER_SRC_PAGE && unpreload(key, order, false)) {
 		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 	}
 	mo_guard_exit(level);
@@ -515,6 +535,18 @@ void mo_track_preload(unsigned long nr_pages)
 
 	local_irq_save(flags);
 	account(mo_preload_site, nr_pages, PAGE_SIZE, true);
+	local_irq_restore(flags);
+}
+
+/* Pages found that were free on per-CPU lists: see preload.c. */
+void mo_track_preload_credit(unsigned long nr_pages)
+{
+	unsigned long flags;
+
+	if (!nr_pages)
+		return;
+	local_irq_save(flags);
+	account(mo_preload_site, nr_pages, PAGE_SIZE, false);
 	local_irq_restore(flags);
 }
 

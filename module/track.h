@@ -281,6 +281,8 @@ void mo_track_split(unsigned long pfn, unsigned int new_order);
 
 /* Account pages found in use at load to the "before load" site. */
 void mo_track_preload(unsigned long nr_pages);
+void mo_track_preload_credit(unsigned long nr_pages);
+void mo_track_alloc_unpreload(unsigned long pfn, unsigned int order);
 
 u64 mo_track_stat(enum mo_stat s);
 static inline u64 mo_obj_bytes(const struct mo_obj *o)
