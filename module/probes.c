@@ -552,11 +552,11 @@ typedef void mo_vfree_t(const void *addr);
 typedef void mo_cache_free_bulk_t(struct kmem_cache *s, size_t size, void **p);
 typedef int mo_cache_alloc_bulk_t(struct kmem_cache *s, gfp_t flags,
 				  size_t size, void **p);
-typedef void *mo_vmalloc_range_t(unsigned long size, unsigned long align,
-				 unsigned long start, unsigned long end,
-				 gfp_t gfp_mask, pgprot_t prot,
-				 unsigned long vm_flags, int node,
-				 const void *caller);
+typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
+				   unsigned long start, unsigned long end,
+				   gfp_t gfp_mask, pgprot_t prot,
+				   unsigned long vm_flags, int node,
+				   const void *caller);
 typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
 					   nodemask_t *nodemask, int nr_pages,
 					   struct list_head *page_list,
