@@ -361,6 +361,7 @@ static int vfree_pre(struct kprobe *p, struct pt_regs *regs)
 struct bulk_data {
 	void **p;
 	struct kmem_cache *s;
+	u64 nr;
 	u32 site;
 	u32 gfp;
 };
@@ -375,6 +376,7 @@ static int cache_bulk_entry(struct kretprobe_instance *ri,
 	d->gfp = regs_get_kernel_argument(regs, 1);
 	d->p = (void **)regs_get_kernel_argument(regs, 3);
 	nr = regs_get_kernel_argument(regs, 2);
+	d->nr = nr;
 	if (mo_sample_skips_all(nr * kmem_cache_size(d->s))) {
 		this_cpu_add(mo_hot.stats[MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB],
 			     nr);
@@ -385,10 +387,9 @@ static int cache_bulk_entry(struct kretprobe_instance *ri,
 	return d->site ? 0 : 1;
 }
 
-static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Record the @nr objects the bulk allocation put at d->p. */
+static void cache_bulk_record(struct bulk_data *d, long nr)
 {
-	struct bulk_data *d = (void *)ri->data;
-	long i, nr = (int)regs_return_value(regs);
 	u64 size = kmem_cache_size(d->s);
 	struct mo_alloc a = {
 		.site = d->site,
@@ -399,6 +400,7 @@ static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		.src = MEMOWNER_SRC_SLAB,
 		.mode = MO_INSERT_IF_ABSENT,
 	};
+	long i;
 
 	for (i = 0; i < nr; i++) {
 		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
@@ -407,6 +409,27 @@ static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		a.key = (unsigned long)d->p[i];
 		mo_track_alloc(&a);
 	}
+}
+
+/* Until 7.1: int, the number of objects allocated (all or none). */
+static int __maybe_unused cache_bulk_ret(struct kretprobe_instance *ri,
+					 struct pt_regs *regs)
+{
+	struct bulk_data *d = (void *)ri->data;
+	long nr = (int)regs_return_value(regs);
+
+	cache_bulk_record(d, clamp_t(long, nr, 0, d->nr));
+	return 0;
+}
+
+/* 7.2: bool, true when all d->nr objects were allocated. */
+static int __maybe_unused cache_bulk_bool_ret(struct kretprobe_instance *ri,
+					      struct pt_regs *regs)
+{
+	struct bulk_data *d = (void *)ri->data;
+
+	if ((u8)regs_return_value(regs))
+		cache_bulk_record(d, d->nr);
 	return 0;
 }
 
@@ -516,7 +539,10 @@ static int pages_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* 5.11 to 6.9: (head, nr); since: (head, old_order, new_order). */
+/*
+ * 5.11 to 6.9: (head, nr); 6.10: (head, old_order, new_order); 7.x:
+ * (first, order).  (head, nr) and (first, order) split into order-0 pages.
+ */
 static int __maybe_unused split_nr_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct page *head = (struct page *)regs_get_kernel_argument(regs, 0);
@@ -552,6 +578,8 @@ typedef void mo_vfree_t(const void *addr);
 typedef void mo_cache_free_bulk_t(struct kmem_cache *s, size_t size, void **p);
 typedef int mo_cache_alloc_bulk_t(struct kmem_cache *s, gfp_t flags,
 				  size_t size, void **p);
+typedef bool mo_cache_alloc_bulk_bool_t(struct kmem_cache *s, gfp_t flags,
+					size_t size, void **p);
 typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
 				   unsigned long start, unsigned long end,
 				   gfp_t gfp_mask, pgprot_t prot,
@@ -564,6 +592,7 @@ typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
 typedef unsigned long mo_pages_bulk_array_t(gfp_t gfp, int preferred_nid,
 					    nodemask_t *nodemask, int nr_pages,
 					    struct page **page_array);
+/* 7.x's (first, unsigned int order) is this same type; only head is read. */
 typedef void mo_split_nr_t(struct page *head, unsigned int nr);
 typedef void mo_split_orders_t(struct page *head, int old_order,
 			       int new_order);
@@ -654,6 +683,10 @@ static struct mo_kp kps[] = {
 	} },
 	{ MEMOWNER_SRC_SLAB, true, false, {
 #if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
+			mo_cache_alloc_bulk_bool_t, .entry = cache_bulk_entry,
+			.handler = cache_bulk_bool_ret,
+			.data_size = sizeof(struct bulk_data)),
 	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
 			mo_cache_alloc_bulk_t, .entry = cache_bulk_entry,
 			.handler = cache_bulk_ret,
