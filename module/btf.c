@@ -12,14 +12,17 @@
  * newer kinds' names.
  *
  * Runs once at load, in process context: the file (a few MB) is read into
- * a temporary vmalloc buffer and freed before returning.
+ * a temporary vmalloc buffer and freed before returning.  It is read as any
+ * file is (filp_open + kernel_read), not with kernel_read_file(): that one
+ * asks LSMs about a READING_UNKNOWN read, and IPE (6.12+) WARNs on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/btf.h>
 #include <linux/kernel.h>
-#include <linux/kernel_read_file.h>
+#include <linux/fs.h>
 #include <linux/limits.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -171,6 +174,41 @@ static int member_offset(const struct mo_btf *b, const char *sname,
 	return -ENOENT;
 }
 
+/* The whole file at @path in a vmalloc buffer; its length or -errno. */
+static ssize_t read_whole(const char *path, void **bufp)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t size, pos = 0;
+	ssize_t n, len = 0;
+	void *buf;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	size = i_size_read(file_inode(f));
+	if (size <= 0 || size > SZ_256M) {
+		filp_close(f, NULL);
+		return -EFBIG;
+	}
+	buf = vmalloc(size);
+	if (!buf) {
+		filp_close(f, NULL);
+		return -ENOMEM;
+	}
+	while (len < size) {
+		n = kernel_read(f, buf + len, size - len, &pos);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	filp_close(f, NULL);
+	if (len != size) {
+		vfree(buf);
+		return -EIO;
+	}
+	*bufp = buf;
+	return len;
+}
+
 int mo_btf_string_member(const char *sname, const char *mname, u32 *offset)
 {
 	const struct btf_header *h;
@@ -179,8 +217,7 @@ int mo_btf_string_member(const char *sname, const char *mname, u32 *offset)
 	ssize_t len;
 	int ret;
 
-	len = kernel_read_file_from_path_initns(BTF_PATH, 0, &buf, INT_MAX,
-						NULL, READING_UNKNOWN);
+	len = read_whole(BTF_PATH, &buf);
 	if (len < 0)
 		return len;
 	ret = -EINVAL;
