@@ -10,8 +10,12 @@
 # under TCG, run the suite in the guest and judge the result.
 #
 # Exit status is non-zero when any test failed, the guest did not finish
-# (timeout, crash), or the kernel log shows an Oops, BUG, WARNING, lockdep
-# report or "unloaded with leaks" -- even when every test passed.
+# (timeout, crash) or its runner failed, a TAP plan was not met, a skip
+# gave no listed reason, a test program of the tree did not run, or the
+# kernel log shows an Oops, BUG, WARNING, lockdep report, "unloaded with
+# leaks", a hung task, lockup, RCU stall or segfault -- even when every
+# test passed (vm/judge.sh; vm/judge-test.sh proves each of these checks
+# can fail, as the "host: judge" program).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +88,15 @@ if [ "$run" = check ]; then
 			sed 's/^/# # /' "$out/dkms.log" | tail -n 40
 			echo "# not ok 1 dkms build -k $abi"
 			echo "not ok 1 host: dkms"
+		fi
+		# The harness's own checks, each made to fail on a canned run.
+		echo "# selftests: host: judge"
+		if "$here/judge-test.sh" >"$out/judge-test.log" 2>&1; then
+			sed 's/^/# /' "$out/judge-test.log"
+			echo "ok 1 host: judge"
+		else
+			sed 's/^/# /' "$out/judge-test.log"
+			echo "not ok 1 host: judge"
 		fi
 		echo "# selftests: host: netlink spec"
 		r=ok

@@ -22,7 +22,7 @@
 #   with a status other than 0 (MEMOWNER-GUEST-EXIT N);
 # - the kernel log has a splat: Oops, BUG, WARNING, lockdep, KASAN/UBSAN,
 #   a leak reported at unload, a hung task, a soft or hard lockup, an RCU
-#   stall, a userspace segfault or trap;
+#   stall, a global OOM kill, a userspace segfault or trap;
 # - a test program of the tree (--expect FILE, one name a line) did not
 #   report a result: a program that did not build disappears otherwise;
 # - a TAP rule is broken (see vm/tap-summary.awk): a plan not met, 1..0
@@ -106,6 +106,9 @@ splat="$splat|scheduling while atomic|sleeping function called from invalid cont
 # Hung tasks, lockups, RCU stalls.
 splat="$splat|blocked for more than [0-9]+ seconds|soft lockup|hard LOCKUP"
 splat="$splat|rcu.*stall|rcu: INFO|self-detected stall|detected stalls on CPUs"
+# A global OOM kill (the tests make OOM kills inside small memory cgroups
+# only, "Memory cgroup out of memory"): a test exhausted the machine.
+splat="$splat|\] Out of memory: Killed process"
 # Userspace crashes the kernel reports (show_unhandled_signals).
 splat="$splat|segfault at [0-9a-f]+|traps: .*\[[0-9]+\]"
 grep -aEn "$splat" "$out/console.log" >"$out/splats.txt" || true
