@@ -81,7 +81,9 @@ judge() {
 		return
 	fi
 	if [ $got = 1 ] && grep -E "^FAIL .*$pat" "$d/summary.txt" >/dev/null; then
-		ok "$desc ($(grep -E "^FAIL .*$pat" "$d/summary.txt" | head -n1 | cut -c7-90))"
+		# No "#" in the description: it would read as a TAP directive.
+		ok "$desc ($(grep -E "^FAIL .*$pat" "$d/summary.txt" | head -n1 |
+			cut -c7-90 | tr '#' '='))"
 	else
 		sed 's/^/# /' "$d/summary.txt" 2>/dev/null | tail -n 5
 		nok "$desc: expected a FAIL matching '$pat'"
