@@ -118,9 +118,11 @@ static u32 depot_insert(u32 hash, const unsigned long *entries,
 	 * stores above: as a start (mo_depot_fetch), as used arena
 	 * (mo_depot_next) and in its bucket (find).
 	 */
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* record, then its start bit */
 	set_bit(h - 1, starts);
+	/* Pairs with smp_load_acquire() in mo_depot_next(). */
 	smp_store_release(&arena_used, arena_used + ALIGN(size, 8));
+	/* Pairs with smp_load_acquire() in find() and mo_depot_save(). */
 	smp_store_release(bucket, h);
 out:
 	raw_spin_unlock_irqrestore(&depot_lock, flags);

@@ -1087,6 +1087,7 @@ static bool registered;
 
 bool memowner_genl_registered(void)
 {
+	/* Pairs with the release in memowner_genl_init(). */
 	return smp_load_acquire(&registered);
 }
 
@@ -1094,9 +1095,11 @@ int __init memowner_genl_init(void)
 {
 	int ret = genl_register_family(&memowner_genl_family);
 
-	if (!ret)
-		smp_store_release(&registered, true);
-	return ret;
+	if (ret)
+		return ret;
+	/* The family's group ids are set before it is seen registered. */
+	smp_store_release(&registered, true);
+	return 0;
 }
 
 /* Waits for every doit in flight (cb_lock); no new request gets in. */

@@ -308,7 +308,7 @@ TEST(get_stack_bad_handles)
 		EXPECT_EQ(-ENOENT, ioc_get_stack(fd, u, NULL)) TH_LOG("handle %u", u);
 		EXPECT_EQ(-ENOENT, genl_get_stack(&g, u)) TH_LOG("handle %u", u);
 	}
-	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(far); i++) {
 		EXPECT_EQ(-ENOENT, ioc_get_stack(fd, far[i], NULL))
 			TH_LOG("handle %#x", far[i]);
 		EXPECT_EQ(-ENOENT, genl_get_stack(&g, far[i]))
