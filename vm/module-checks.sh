@@ -18,6 +18,7 @@ set -uo pipefail
 
 ko=$1 src=$2
 n=0 rc=0
+echo "1..3"
 tap() {	# tap OK-FLAG DESCRIPTION [DETAIL-LINES]
 	n=$((n + 1))
 	if [ -n "${3:-}" ]; then
