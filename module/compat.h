@@ -49,4 +49,25 @@
  * MEMOWNER_HAVE_SPLIT_ORDERS.
  */
 
+/*
+ * 7.x: the direct-reclaim tracepoints name the memory cgroup reclaimed
+ * for, and begin's arguments were reordered: begin(gfp, order, memcg),
+ * end(nr_reclaimed, memcg); before, begin(order, gfp), end(nr_reclaimed).
+ * MO_RECLAIM_BEGIN_ARGS/MO_RECLAIM_END_ARGS are a probe's arguments after
+ * "void *data", so that a probe names order, gfp and nr_reclaimed alike on
+ * every kernel; check_trace_callback_type_*() still checks the result.
+ */
+#ifdef MEMOWNER_HAVE_RECLAIM_BEGIN_MEMCG
+#define MO_RECLAIM_BEGIN_ARGS(order, gfp)	\
+	gfp_t gfp, int order, struct mem_cgroup *memcg
+#else
+#define MO_RECLAIM_BEGIN_ARGS(order, gfp)	int order, gfp_t gfp
+#endif
+#ifdef MEMOWNER_HAVE_RECLAIM_END_MEMCG
+#define MO_RECLAIM_END_ARGS(nr_reclaimed)	\
+	unsigned long nr_reclaimed, struct mem_cgroup *memcg
+#else
+#define MO_RECLAIM_END_ARGS(nr_reclaimed)	unsigned long nr_reclaimed
+#endif
+
 #endif /* _MEMOWNER_COMPAT_H */

@@ -54,12 +54,23 @@ kbuild() {
 }
 kcc=$(kbuild "$cc" --version 2>/dev/null | head -n1 || true)
 [ -n "$kcc" ] || die "$cc (the compiler of $abi) is not installed"
-log "kernel $abi, headers $kdir${kroot#-}, built by $(kernel_cc_text "$khost")"
+where=
+[ "$kroot" = - ] || where=" in $kroot"
+log "kernel $abi, headers $kdir$where, built by $(kernel_cc_text "$khost")"
 [ "$kcc" = "$(kernel_cc_text "$khost")" ] || log "building with $kcc"
 
 out=$top/build/$run-$abi
 mkdir -p "$out"
 rm -f "$out"/*.log "$out/host.tap"
+# What vm/kernel-table.sh reports of this run: the kernel and its compiler
+# now, "build=" once the modules are built (or not).
+printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")" "$abi" \
+	"$(kernel_cc_text "$khost")" >"$out/kernel.env"
+build_failed() {
+	echo "build=$1: $(grep -m1 -E 'error:|#error' "$out/build.log" |
+		sed "s|$top/||g" | cut -c1-160)" >>"$out/kernel.env"
+	die "$1: module build failed"
+}
 
 # Build everything for this kernel.  The module tree is cleaned when the
 # target kernel changes so that no object of another kernel survives.
@@ -79,10 +90,11 @@ extra_kos=
 for d in $moddirs; do
 	[ -f "$top/$d/Kbuild" ] || continue
 	kbuild make -C "$top/$d" KDIR="$kdir" CC="$cc" >>"$out/build.log" 2>&1 ||
-		{ tail -n 60 "$out/build.log"; die "$d: module build failed"; }
+		{ tail -n 60 "$out/build.log"; build_failed "$d"; }
 	[ "$d" = module ] || extra_kos="$extra_kos $(ls "$top/$d"/*.ko)"
 done
 echo "$khost" >"$stamp"
+echo "build=ok" >>"$out/kernel.env"
 make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
 

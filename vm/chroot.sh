@@ -148,6 +148,14 @@ chroot_ensure() {
 		mv "$tmp" "$root"
 		log "$rel build chroot ready in $(( $(date +%s) - t0 )) s"
 	fi
+	# A release's headers may depend on its image package (trixie's do):
+	# building an initramfs for it in the chroot is wasted time.
+	if [ ! -e "$root/.no-initramfs" ]; then
+		chroot_run "$root" dpkg-divert --local --rename \
+			--add /usr/sbin/update-initramfs >/dev/null
+		ln -sf /bin/true "$root/usr/sbin/update-initramfs"
+		touch "$root/.no-initramfs"
+	fi
 	chroot_apt_update "$root" "$rel"
 	flock -u 9
 	exec 9>&-

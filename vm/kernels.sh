@@ -63,7 +63,17 @@ fetch_image() {
 	local root=$1 abi=$2 dir tmp p deps f
 	dir=$CACHE/kernels/$abi
 	[ -f "$dir/vmlinuz" ] && return 0
+	mkdir -p "$dir"
+	# Installed with the headers (trixie's depend on the image).
+	for f in "$root/boot/vmlinuz-$abi" "$root/usr/lib/modules/$abi/vmlinuz"; do
+		[ -f "$f" ] || continue
+		cp "$f" "$dir/vmlinuz.tmp"
+		mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+		log "vmlinuz of $abi taken from the chroot"
+		return 0
+	done
 	tmp=$(mktemp -d "$root/tmp/image.XXXXXX")
+	chmod 0755 "$tmp"
 	for p in "linux-image-$abi" "linux-image-$abi-unsigned"; do
 		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq $p" \
 			>/dev/null 2>&1 && break
@@ -116,7 +126,7 @@ install_headers() {
 # suite_kernel SUITE FLAVOUR: resolve, install and fetch the newest kernel of
 # SUITE; prints "ABI KDIR VMLINUZ ROOT".
 suite_kernel() {
-	local suite=$1 flavour=$2 rel root abi t0
+	local suite=$1 flavour=$2 kver=$3 rel root abi t0
 	rel=${suite%-backports}
 	t0=$(date +%s)
 	root=$(chroot_ensure "$rel") || exit 1
@@ -131,8 +141,19 @@ suite_kernel() {
 	exec 9>&-
 	echo "$root" >"$CACHE/kernels/$abi/chroot"
 	echo "$suite" >"$CACHE/kernels/$abi/suite"
+	echo "$kver" >"$CACHE/kernels/$abi/kver"
 	log "kernel $abi ready in $(( $(date +%s) - t0 )) s"
 	echo "$abi /usr/src/linux-headers-$abi $CACHE/kernels/$abi/vmlinuz $root"
+}
+
+# kver_name KVER: the name of KVER in the kernel table (vm/kernel-table.sh).
+kver_name() {
+	case $1 in
+	"" | 6.1) echo bookworm ;;
+	6.12) echo bookworm-backports ;;
+	[0-9]*) cat "$CACHE/kernels/$1/kver" 2>/dev/null || echo "$1" ;;
+	*) echo "$1" ;;
+	esac
 }
 
 # prepare_kernel KVER: see the top of this file.
@@ -182,5 +203,5 @@ prepare_kernel() {
 		done
 		[ -n "$best" ] || die "no $flavour kernel in $NEWEST_SUITES"
 	fi
-	suite_kernel "$suite" "$flavour"
+	suite_kernel "$suite" "$flavour" "$kver"
 }
