@@ -73,9 +73,8 @@ fetch_image() {
 		return 0
 	done
 	tmp=$(mktemp -d "$root/tmp/image.XXXXXX")
-	chmod 0755 "$tmp"
 	for p in "linux-image-$abi" "linux-image-$abi-unsigned"; do
-		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq $p" \
+		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq -o APT::Sandbox::User=root $p" \
 			>/dev/null 2>&1 && break
 	done
 	ls "$tmp"/*.deb >/dev/null 2>&1 || { rm -rf "$tmp"; die "cannot download linux-image-$abi"; }
@@ -88,7 +87,7 @@ fetch_image() {
 			awk '$1 == "Depends:" && $2 ~ /^linux-(binary|image)-/ { print $2 }')
 		[ -n "$deps" ] || { rm -rf "$tmp"; die "$p: no vmlinuz and no binary package"; }
 		log "$p is a metapackage: downloading$(echo " $deps" | tr '\n' ' ')"
-		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq $(echo $deps)" \
+		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq -o APT::Sandbox::User=root $(echo $deps)" \
 			>/dev/null || { rm -rf "$tmp"; die "cannot download $deps"; }
 		for f in "$tmp"/*.deb; do
 			dpkg -x "$f" "$tmp/root"
