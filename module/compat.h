@@ -9,6 +9,23 @@
 #ifndef _MEMOWNER_COMPAT_H
 #define _MEMOWNER_COMPAT_H
 
+#include <linux/kconfig.h>
+
+/*
+ * What memowner cannot do without: a kernel that lacks it gets one of these
+ * sentences in the build log (and DKMS's make.log), not an oops at load.
+ */
+#if !defined(CONFIG_TRACEPOINTS) || !defined(CONFIG_STACKTRACE)
+#error "memowner needs CONFIG_TRACEPOINTS and CONFIG_STACKTRACE; this kernel lacks one"
+#endif
+#if !defined(CONFIG_KPROBES) || !defined(CONFIG_KRETPROBES)
+#error "memowner needs CONFIG_KPROBES and CONFIG_KRETPROBES; this kernel lacks one"
+#endif
+/* The oldest kernel the compat layer covers: Kbuild compares the version. */
+#ifdef MEMOWNER_KERNEL_BEFORE_6_1
+#error "memowner supports Linux 6.1 and later (docs/kernels.md); this kernel is older"
+#endif
+
 /*
  * 6.2 split genl_ops into struct genl_split_ops for pre_doit/post_doit; the
  * callbacks memowner uses still take struct genl_ops-compatible arguments.
