@@ -123,7 +123,9 @@
  * Kernel API renames, probed in Kbuild (docs/kernels.md): 6.14 dropped
  * alloc_pages_bulk_array() for alloc_pages_bulk() (the list form went);
  * 6.16 renamed from_timer() timer_container_of(); 6.2 named
- * del_timer_sync() timer_delete_sync() and 6.15 dropped the old name.
+ * del_timer_sync() timer_delete_sync() and 6.15 dropped the old name;
+ * kmem_cache_alloc_bulk() returns whether it allocated all objects (bool)
+ * by 7.2, the number of objects (all or 0) before.
  */
 #ifdef MEMOWNER_HAVE_ALLOC_PAGES_BULK_ARRAY
 #define mot_alloc_pages_bulk(gfp, nr, pages) \
@@ -136,6 +138,12 @@
 #endif
 #ifndef MEMOWNER_HAVE_TIMER_DELETE_SYNC
 #define timer_delete_sync(t) del_timer_sync(t)
+#endif
+#ifdef MEMOWNER_HAVE_CACHE_ALLOC_BULK_BOOL
+#define mot_cache_alloc_bulk(s, gfp, nr, p) \
+	(kmem_cache_alloc_bulk(s, gfp, nr, p) ? (int)(nr) : 0)
+#else
+#define mot_cache_alloc_bulk(s, gfp, nr, p) kmem_cache_alloc_bulk(s, gfp, nr, p)
 #endif
 
 /*
@@ -403,7 +411,7 @@ static noinline __mot_noipa int memowner_test_cache_bulk(struct mot_req *req)
 	struct mot_batch *b = req->b;
 	int n;
 
-	n = kmem_cache_alloc_bulk(b->cache, req->gfp, req->count, b->objs);
+	n = mot_cache_alloc_bulk(b->cache, req->gfp, req->count, b->objs);
 	b->nr = n > 0 ? n : 0;
 	barrier();
 	return b->nr == req->count ? 0 : -ENOMEM;
