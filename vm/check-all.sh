@@ -21,8 +21,33 @@ newest-rt trixie-cloud bullseye"
 # shellcheck disable=SC2086
 [ $# -gt 0 ] || set -- $MATRIX
 
-passed=0 failed=0 skipped=0 rc=0 times=
+# prefetch KVER...: resolve, download and install (chroot, headers, image)
+# each kernel ahead of its turn, one after the other, while the guest of an
+# earlier one runs (the guest takes one CPU: qemu runs its vCPUs in one
+# thread).  check.sh finds them cached, or waits on the chroot's lock.
+# Kernels built on the host are not prefetched: their apt runs are the
+# host's.
+prefetch() {
+	local k
+	for k in "$@"; do
+		case $k in
+		"" | 6.1 | 6.12 | bookworm | bookworm-backports) continue ;;
+		esac
+		bash -c '. "$1/lib.sh"; . "$1/kernels.sh"; prepare_kernel "$2"' \
+			sh "$here" "$k" >"$top/build/prefetch-$k.log" 2>&1 || true
+	done
+}
+
+mkdir -p "$top/build"
+passed=0 failed=0 skipped=0 rc=0 times= first=1 prefetch_pid=
 for k in "$@"; do
+	# The host's packages first (debootstrap among them), once.
+	if [ -n "$first" ] && [ $# -gt 1 ]; then
+		first=
+		"$here/deps.sh" || rc=1
+		prefetch "${@:2}" &
+		prefetch_pid=$!
+	fi
 	echo "=== make check KVER=$k ==="
 	log=$(mktemp)
 	t0=$(date +%s)
@@ -41,6 +66,7 @@ for k in "$@"; do
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 done
 
+[ -z "$prefetch_pid" ] || wait "$prefetch_pid"
 echo "=== kernel table (README.md) ==="
 "$here/kernel-table.sh" "$top/README.md" || rc=1
 echo "=== time per kernel ==="
