@@ -67,7 +67,7 @@ rm -f "$out"/*.log "$out/host.tap"
 printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")" "$abi" \
 	"$(kernel_cc_text "$khost")" >"$out/kernel.env"
 build_failed() {
-	echo "build=$1: $(grep -m1 -E 'error:|#error' "$out/build.log" |
+	echo "build=$1: $(grep -m1 -E 'error:|\*\*\* ' "$out/build.log" |
 		sed "s|$top/||g" | cut -c1-160)" >>"$out/kernel.env"
 	die "$1: module build failed"
 }
