@@ -39,7 +39,7 @@ prefetch() {
 }
 
 mkdir -p "$top/build"
-passed=0 failed=0 skipped=0 rc=0 times= first=1 prefetch_pid=
+passed=0 failed=0 skipped=0 rc=0 times="" first=1 prefetch_pid=""
 for k in "$@"; do
 	# The host's packages first (debootstrap among them), once.
 	if [ -n "$first" ] && [ $# -gt 1 ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Build chroots of Debian releases (sourced by vm/kernels.sh, not run).
 #
@@ -63,6 +64,7 @@ chroot_run() {
 	for d in "${binds[@]}"; do
 		mkdir -p "$root$d"
 	done
+	# shellcheck disable=SC2016
 	unshare -m --propagation private -- /bin/sh -c '
 		root=$1 n=$2; shift 2
 		mount -t proc proc "$root/proc" || exit 1

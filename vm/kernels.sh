@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Which kernel a "make check KVER=..." means, and getting it (sourced by
 # vm/check.sh after vm/lib.sh, not run).
@@ -20,6 +21,7 @@
 # prepare_kernel KVER prints "ABI KDIR VMLINUZ ROOT": KDIR is the headers
 # tree as seen from ROOT, the chroot to build in ("-": the host).
 
+# shellcheck source=vm/chroot.sh
 . "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
 
 # The suites "newest" chooses from.
@@ -84,10 +86,11 @@ fetch_image() {
 	if [ ! -f "$tmp/root/boot/vmlinuz-$abi" ] &&
 		[ ! -f "$tmp/root/usr/lib/modules/$abi/vmlinuz" ]; then
 		deps=$(chroot_run "$root" apt-cache depends "$p" 2>/dev/null |
-			awk '$1 == "Depends:" && $2 ~ /^linux-(binary|image)-/ { print $2 }')
+			awk '$1 == "Depends:" && $2 ~ /^linux-(binary|image)-/ { print $2 }' |
+			paste -sd ' ')
 		[ -n "$deps" ] || { rm -rf "$tmp"; die "$p: no vmlinuz and no binary package"; }
-		log "$p is a metapackage: downloading$(echo " $deps" | tr '\n' ' ')"
-		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq -o APT::Sandbox::User=root $(echo $deps)" \
+		log "$p is a metapackage: downloading $deps"
+		chroot_run "$root" sh -c "cd ${tmp#"$root"} && apt-get download -qq -o APT::Sandbox::User=root $deps" \
 			>/dev/null || { rm -rf "$tmp"; die "cannot download $deps"; }
 		for f in "$tmp"/*.deb; do
 			dpkg -x "$f" "$tmp/root"
@@ -155,7 +158,7 @@ kver_name() {
 	esac
 }
 
-# prepare_kernel KVER: see the top of this file.
+# prepare_kernel KVER: see the top of this file.  $here is vm/ (the caller's).
 prepare_kernel() {
 	local kver=$1 suite flavour=amd64 abi root best s a
 	case $kver in
