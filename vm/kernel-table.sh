@@ -35,7 +35,7 @@ row() {
 	when=$(date -u -r "$d/kernel.env" +%Y-%m-%d)
 	case $build in
 	ok) build=yes ;;
-	"") build="no (interrupted)" ;;
+	"") build="no (did not finish)" ;;
 	*) build="no: $build" ;;
 	esac
 	loads=-
@@ -56,7 +56,7 @@ row() {
 		# Hooks the module said it could not attach (kernel log).
 		hooks=$(grep -aoE 'memowner: (tracepoint|kprobe|kretprobe|hook)[^:]*[ :][^ ]+ (not found|attach failed|not attached)[^(]*' \
 			"$d/console.log" | sed -E 's/^memowner: //; s/ +$//' | sort -u |
-			paste -sd ';' | sed 's/;/; /g')
+			paste -sd ';' | sed 's/;/; /g' || true)
 		[ -n "$hooks" ] || hooks=none
 	fi
 	echo "| $k | \`$abi\` | $cc | $build | $loads | $suite | $hooks | $when |"
