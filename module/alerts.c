@@ -16,10 +16,19 @@
  *
  * rules_lock (a mutex) guards the rule table against the ioctl/netlink
  * paths that add and remove rules; the probes never touch it.
+ *
+ * Lifetime: the work re-arms itself and add() arms it, both under
+ * rules_lock and only while the module is not going (mo_control_going());
+ * mo_alerts_stop() then cancels it for good, before the netlink family it
+ * multicasts on is unregistered and the tables it reads are freed.
+ *
+ * A check walks sites x rules (x CPUs in each sum): it yields every
+ * RESCHED_SITES sites, so a large table never holds a CPU for long.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -30,6 +39,7 @@
 #include <linux/workqueue.h>
 
 #include "alerts.h"
+#include "control.h"
 #include "netlink.h"
 #include "owner.h"
 #include "query.h"
@@ -42,6 +52,7 @@ module_param(alert_period_ms, uint, 0444);
 MODULE_PARM_DESC(alert_period_ms, "how often threshold rules are checked, in ms (10..60000, default 100)");
 
 #define RING	64	/* growth-rate history per rule */
+#define RESCHED_SITES	256	/* sites between two reschedule points */
 
 struct mo_rule {
 	bool used;
@@ -107,6 +118,9 @@ static void measure(u64 *bytes, u64 *pages, bool *need_records)
 		const struct mo_site *s = mo_site_at(i);
 		bool summed = false;
 		u64 live = 0;
+
+		if (!(i % RESCHED_SITES))
+			cond_resched();
 
 		for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
 			struct mo_rule *r = &rules[k];
@@ -190,9 +204,10 @@ static u64 growth_rate(struct mo_rule *r, u64 live, u64 now)
 		if (now - r->hist_ts[idx] >= window)
 			break;
 	}
+	/* 128-bit intermediate: delta * 10^9 overflows above ~18.4 GB. */
 	if (best < RING && now > r->hist_ts[best] && live > r->hist_val[best])
-		rate = div64_u64((live - r->hist_val[best]) * NSEC_PER_SEC,
-				 now - r->hist_ts[best]);
+		rate = mul_u64_u64_div_u64(live - r->hist_val[best],
+					   NSEC_PER_SEC, now - r->hist_ts[best]);
 	return rate;
 }
 
@@ -258,7 +273,9 @@ static void check(struct work_struct *work)
 				   msecs_to_jiffies(r->t.min_interval_ms))))
 			fire(r, now);
 	}
-	schedule_delayed_work(&check_work, msecs_to_jiffies(alert_period_ms));
+	if (!mo_control_is_going())
+		schedule_delayed_work(&check_work,
+				      msecs_to_jiffies(alert_period_ms));
 out:
 	mutex_unlock(&rules_lock);
 }
@@ -304,6 +321,10 @@ int mo_alerts_add(struct memowner_threshold *t, const char *name)
 	if (ret)
 		return ret;
 	mutex_lock(&rules_lock);
+	if (mo_control_is_going()) {
+		ret = -ENODEV;
+		goto out;
+	}
 	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS && rules[k].used; k++)
 		;
 	if (k == MEMOWNER_MAX_THRESHOLDS) {
@@ -330,7 +351,9 @@ int mo_alerts_del(u32 id)
 	int k, ret = -ENOENT;
 
 	mutex_lock(&rules_lock);
-	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
+	if (mo_control_is_going())
+		ret = -ENODEV;
+	for (k = 0; ret == -ENOENT && k < MEMOWNER_MAX_THRESHOLDS; k++) {
 		if (rules[k].used && rules[k].t.id == id) {
 			rules[k].used = false;
 			ret = 0;
@@ -388,6 +411,18 @@ int mo_alerts_init(void)
 	atomic64_set(&nr_sent, 0);
 	INIT_DELAYED_WORK(&check_work, check);
 	return 0;
+}
+
+/*
+ * After mo_control_going(): add() can no longer arm the work, and a check
+ * running now does not re-arm it (both read "going" under rules_lock,
+ * which is taken here once so that neither is half-way).
+ */
+void mo_alerts_stop(void)
+{
+	mutex_lock(&rules_lock);
+	mutex_unlock(&rules_lock);
+	cancel_delayed_work_sync(&check_work);
 }
 
 void mo_alerts_exit(void)

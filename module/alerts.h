@@ -24,6 +24,8 @@ struct mo_alert {
 };
 
 int mo_alerts_init(void);
+/* Cancel the check for good (module going): before the family goes. */
+void mo_alerts_stop(void);
 void mo_alerts_exit(void);
 
 /* Validate and add @t (owner_name already copied into @name). */

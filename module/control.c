@@ -8,6 +8,12 @@
  * paths read mo_cfg without any lock: it never changes under them.  The
  * tables are cleared in between, since records made under one mode or
  * sampling rate cannot be undone under another.
+ *
+ * Module exit begins with mo_control_going(): from then on every change
+ * (SET_CONFIG, rule changes, MARK, RESET) is refused with -ENODEV, so
+ * nothing re-attaches a probe or re-arms a work item while the interfaces
+ * are being unregistered and the tables freed.  "going" is set under
+ * control_lock, so a change in progress completes before exit goes on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,7 +30,20 @@
 
 static DEFINE_MUTEX(control_lock);
 static bool attached;
+static bool going;	/* set under control_lock, read with READ_ONCE */
 static atomic_t epoch;
+
+bool mo_control_is_going(void)
+{
+	return READ_ONCE(going);
+}
+
+void mo_control_going(void)
+{
+	mutex_lock(&control_lock);
+	WRITE_ONCE(going, true);
+	mutex_unlock(&control_lock);
+}
 
 u32 mo_control_epoch(void)
 {
@@ -101,6 +120,10 @@ int mo_control_set(const struct memowner_config *c)
 	if (ret)
 		return ret;
 	mutex_lock(&control_lock);
+	if (going) {
+		ret = -ENODEV;
+		goto out;
+	}
 	/* Only disabling: detach, keep the tables for reading. */
 	if (f == MEMOWNER_CONFIG_F_ENABLED && !c->enabled) {
 		stop();
@@ -130,13 +153,13 @@ int mo_control_set(const struct memowner_config *c)
 		memowner_params.sample_bytes);
 out:
 	mutex_unlock(&control_lock);
-	return 0;
+	return ret;
 }
 
 void mo_control_start(void)
 {
 	mutex_lock(&control_lock);
-	if (memowner_params.enabled)
+	if (memowner_params.enabled && !going)
 		start();
 	mutex_unlock(&control_lock);
 }

@@ -17,9 +17,18 @@ void mo_control_get(struct memowner_config *cfg);
 
 /*
  * Apply the fields of @cfg named by cfg->flags (MEMOWNER_CONFIG_F_*).
- * Validates every field first: -EINVAL and nothing changes on a bad one.
+ * Validates every field first: -EINVAL and nothing changes on a bad one;
+ * -ENODEV once the module is going.
  */
 int mo_control_set(const struct memowner_config *cfg);
+
+/*
+ * Module exit has begun: every later change is refused with -ENODEV.
+ * Waits for a change in progress.  Process context.
+ */
+void mo_control_going(void);
+/* True once mo_control_going() ran: callers refuse changes (-ENODEV). */
+bool mo_control_is_going(void);
 
 /* Start tracking with the load-time parameters (module init). */
 void mo_control_start(void);

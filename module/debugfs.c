@@ -389,6 +389,9 @@ static ssize_t page_owner_read(struct file *file, char __user *buf,
 	struct mo_obj o;
 	ssize_t ret;
 
+	/* Nothing fits: the cursor stays, no record is consumed. */
+	if (!count)
+		return 0;
 	for (pfn = max_t(loff_t, *ppos, 0); pfn < max_pfn; pfn++) {
 		bool found = mo_owner_lookup(pfn, MEMOWNER_SRC_PAGE, &o);
 

@@ -13,6 +13,14 @@
  * safe), with interrupts off; it rechecks the bucket under the lock so that
  * two CPUs saving the same new stack store it once.
  *
+ * Handles come back from userspace (GET_STACK, alert rules), so a handle
+ * is trusted only when it names the start of a complete record: one bit
+ * per 8-byte unit of the arena marks the starts, set (release) once the
+ * record is written and read (acquire) before the record is.  An offset
+ * inside a record, past the used arena or past the arena is "unknown";
+ * and no record is read as longer than MEMOWNER_DEPTH_MAX frames, so a
+ * reader's loop is bounded whatever the arena holds.
+ *
  * The arena holds max_stacks records of the load-time depth.  When either
  * the arena or the record count is exhausted, saves return the "table full"
  * sentinel and are counted: nothing is ever dropped silently.
@@ -25,6 +33,7 @@
 #include <linux/vmalloc.h>
 
 #include "depot.h"
+#include "params.h"
 
 struct mo_stack {
 	u32 next;		/* handle of the next record in the bucket */
@@ -36,7 +45,9 @@ struct mo_stack {
 
 static char *arena;
 static size_t arena_size;
-static size_t arena_used;	/* bytes; written under depot_lock */
+/* Bytes; written under depot_lock, released once the records are whole. */
+static size_t arena_used;
+static unsigned long *starts;	/* one bit per 8-byte unit: a record starts */
 static u32 *buckets;
 static unsigned int bucket_mask;
 static unsigned long max_records;
@@ -97,13 +108,21 @@ static u32 depot_insert(u32 hash, const unsigned long *entries,
 	}
 	s = (struct mo_stack *)(arena + arena_used);
 	h = to_handle(arena_used);
-	arena_used += ALIGN(size, 8);
 	s->hash = hash;
 	s->nr = nr;
 	s->id = nr_records++;
 	memcpy(s->frames, entries, nr * sizeof(*entries));
 	s->next = *bucket;
-	/* Publish the complete record: pairs with smp_load_acquire in find. */
+	/*
+	 * Publish the complete record three ways, each a release after the
+	 * stores above: as a start (mo_depot_fetch), as used arena
+	 * (mo_depot_next) and in its bucket (find).
+	 */
+	smp_mb__before_atomic();	/* record, then its start bit */
+	set_bit(h - 1, starts);
+	/* Pairs with smp_load_acquire() in mo_depot_next(). */
+	smp_store_release(&arena_used, arena_used + ALIGN(size, 8));
+	/* Pairs with smp_load_acquire() in find() and mo_depot_save(). */
 	smp_store_release(bucket, h);
 out:
 	raw_spin_unlock_irqrestore(&depot_lock, flags);
@@ -116,6 +135,8 @@ u32 mo_depot_save(const unsigned long *entries, unsigned int nr)
 
 	if (!nr)
 		return sentinels[MO_STACK_UNAVAILABLE];
+	/* Never stored longer than any reader is prepared to read. */
+	nr = min_t(unsigned int, nr, MEMOWNER_DEPTH_MAX);
 	hash = hash_frames(entries, nr);
 	/* Pairs with smp_store_release() in depot_insert(). */
 	h = find(smp_load_acquire(&buckets[hash & bucket_mask]), hash,
@@ -134,11 +155,13 @@ unsigned int mo_depot_fetch(u32 handle, const unsigned long **entries)
 {
 	struct mo_stack *s;
 
-	if (!handle || ((size_t)(handle - 1) << 3) >= READ_ONCE(arena_used))
+	/* Only the start of a published record: see the top of the file. */
+	if (!handle || (size_t)(handle - 1) >= arena_size >> 3 ||
+	    !test_bit_acquire(handle - 1, starts))
 		return 0;
 	s = to_stack(handle);
 	*entries = s->frames;
-	return s->nr;
+	return min_t(unsigned int, s->nr, MEMOWNER_DEPTH_MAX);
 }
 
 u32 mo_depot_next(u32 *pos)
@@ -148,12 +171,13 @@ u32 mo_depot_next(u32 *pos)
 
 	/*
 	 * Records are contiguous; arena_used only grows.  Pairs with the
-	 * spin_unlock after a record is complete.
+	 * release that publishes it once the record below it is complete.
 	 */
 	if (off >= smp_load_acquire(&arena_used))
 		return 0;
 	s = (struct mo_stack *)(arena + off);
-	*pos += ALIGN(sizeof(*s) + s->nr * sizeof(unsigned long), 8) >> 3;
+	*pos += ALIGN(sizeof(*s) + min_t(u32, s->nr, MEMOWNER_DEPTH_MAX) *
+		      sizeof(unsigned long), 8) >> 3;
 	return to_handle(off);
 }
 
@@ -182,7 +206,8 @@ unsigned long mo_depot_drops(void)
 
 size_t mo_depot_memory(void)
 {
-	return arena_size + (bucket_mask + 1) * sizeof(u32);
+	return arena_size + BITS_TO_LONGS(arena_size >> 3) * sizeof(long) +
+	       (bucket_mask + 1) * sizeof(u32);
 }
 
 /*
@@ -208,8 +233,9 @@ int mo_depot_init(unsigned long max_stacks, unsigned int depth)
 	arena_size = max_records *
 		     ALIGN(sizeof(struct mo_stack) + depth * sizeof(unsigned long), 8);
 	arena = vzalloc(arena_size);
+	starts = vzalloc(BITS_TO_LONGS(arena_size >> 3) * sizeof(long));
 	buckets = vzalloc(nr_buckets * sizeof(u32));
-	if (!arena || !buckets) {
+	if (!arena || !starts || !buckets) {
 		mo_depot_exit();
 		return -ENOMEM;
 	}
@@ -230,7 +256,9 @@ int mo_depot_init(unsigned long max_stacks, unsigned int depth)
 void mo_depot_exit(void)
 {
 	vfree(arena);
+	vfree(starts);
 	vfree(buckets);
 	arena = NULL;
+	starts = NULL;
 	buckets = NULL;
 }

@@ -286,6 +286,8 @@ static long memowner_ioc_mark(struct memowner_client *client,
 		return -EINVAL;
 	if (!client->admin)
 		return -EPERM;
+	if (mo_control_is_going())
+		return -ENODEV;
 	mo_query_mark();
 	mark.mark_ns = mo_query_mark_ns();
 	return memowner_copy_back(uarg, &mark, sizeof(mark), usize);
@@ -305,6 +307,8 @@ static long memowner_ioc_reset(struct memowner_client *client,
 		return -EINVAL;
 	if (!client->admin)
 		return -EPERM;
+	if (mo_control_is_going())
+		return -ENODEV;
 	mo_query_reset();
 	rst.reset_ns = ktime_get_boottime_ns();
 	return memowner_copy_back(uarg, &rst, sizeof(rst), usize);

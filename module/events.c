@@ -15,6 +15,20 @@
  * the work item through an irq_work (safe from any context, also under
  * zone->lock where the extfrag tracepoint fires); the work builds and sends
  * the notifications in process context.  A full ring drops and counts.
+ *
+ * What a probe costs follows the tracking configuration, which these hooks
+ * (attached for the module's life, not per epoch) read racily: with
+ * tracking disabled no stack is ever taken (events carry none); a reclaim
+ * stall takes its stack at the end, and only when it is reported (the
+ * allocation is still the one on the stack); a fragmenting fallback is
+ * attributed to its site (unwind + site insert under zone->lock) only in
+ * stack and callsite mode -- in sample mode it is only counted, and the
+ * event, at most one a second, takes the one stack it names.
+ *
+ * Lifetime: mo_events_stop() detaches the hooks and waits for the
+ * irq_work and the work, before the netlink family they send on is
+ * unregistered; mo_events_exit() frees the per-site counters after every
+ * reader (the interfaces) is gone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -64,7 +78,6 @@ struct reclaim_slot {
 	u64 start;
 	u32 order;
 	u32 gfp;
-	u32 stack;
 };
 static struct reclaim_slot slots[SLOTS];
 
@@ -178,7 +191,6 @@ static void probe_reclaim_begin(void *data, MO_RECLAIM_BEGIN_ARGS(order, gfp))
 			slots[i].start = local_clock();
 			slots[i].order = order;
 			slots[i].gfp = (__force u32)gfp;
-			slots[i].stack = mo_track_stack_in_allocator();
 			return;
 		}
 	}
@@ -197,10 +209,15 @@ static void probe_reclaim_end(void *data, MO_RECLAIM_END_ARGS(nr_reclaimed))
 		latency = local_clock() - slots[i].start;
 		ev.order = slots[i].order;
 		ev.gfp = slots[i].gfp;
-		ev.stack = slots[i].stack;
 		smp_store_release(&slots[i].task, NULL);	/* slot reusable */
 		if (latency < (u64)reclaim_stall_ms * NSEC_PER_MSEC)
 			return;
+		/*
+		 * Still inside the allocation that stalled: its owner is
+		 * below the allocator as at the begin.  No stack untracked.
+		 */
+		if (READ_ONCE(mo_cfg.active))
+			ev.stack = mo_track_stack_in_allocator();
 		fill_task(&ev, current);
 		ev.latency_ns = latency;
 		push(&ev);
@@ -213,15 +230,18 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 {
 	u64 sec = local_clock() / NSEC_PER_SEC;
 	struct mo_event ev;
-	u32 site;
+	u32 site = 0;
 	int n;
 
 	if (fallback_order >= pageblock_order)
 		return;		/* not fragmenting */
 	atomic64_inc(&nr_extfrag);
-	site = mo_track_site_in_allocator(MEMOWNER_SRC_PAGE, alloc_mt);
-	if (site && site < nr_site_extfrag)
-		atomic64_inc(&site_extfrag[site]);
+	/* Per-site attribution unwinds under zone->lock: only where asked. */
+	if (READ_ONCE(mo_cfg.mode) != MEMOWNER_MODE_SAMPLE) {
+		site = mo_track_site_in_allocator(MEMOWNER_SRC_PAGE, alloc_mt);
+		if (site && site < nr_site_extfrag)
+			atomic64_inc(&site_extfrag[site]);
+	}
 	if (READ_ONCE(extfrag_second) != sec) {
 		WRITE_ONCE(extfrag_second, sec);
 		atomic_set(&extfrag_in_second, 0);
@@ -231,6 +251,9 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 	if (n < extfrag_rate || READ_ONCE(extfrag_reported))
 		return;
 	WRITE_ONCE(extfrag_reported, true);
+	/* Sample mode: the one stack the event names (0 when untracked). */
+	if (!site)
+		site = mo_track_site_in_allocator(MEMOWNER_SRC_PAGE, alloc_mt);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = MEMOWNER_EVENT_EXTFRAG;
 	fill_task(&ev, current);
@@ -275,11 +298,17 @@ int mo_events_init(void)
 	return 0;
 }
 
-void mo_events_exit(void)
+/* No probe, irq_work or work of ours runs after this returns. */
+void mo_events_stop(void)
 {
 	mo_hooks_detach(hooks, ARRAY_SIZE(hooks));
 	irq_work_sync(&kick);
 	cancel_work_sync(&event_work);
+}
+
+/* After mo_events_stop() and once no reader is left (interfaces gone). */
+void mo_events_exit(void)
+{
 	vfree(site_extfrag);
 	site_extfrag = NULL;
 }

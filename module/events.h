@@ -25,6 +25,9 @@ struct mo_event {
 };
 
 int mo_events_init(void);
+/* Detach the hooks, wait for the notification work: before the family goes. */
+void mo_events_stop(void);
+/* Free the per-site counters: after mo_events_stop() and the interfaces. */
 void mo_events_exit(void);
 void mo_events_report(struct seq_file *m);
 

@@ -24,6 +24,10 @@
 
 struct memowner_stats memowner_stats;
 
+/* Every allocation memowner makes (see memacct.h). */
+atomic_long_t memowner_acct_live = ATOMIC_LONG_INIT(0);
+atomic_long_t memowner_acct_made = ATOMIC_LONG_INIT(0);
+
 void memowner_info_init(void)
 {
 	memowner_stats.loaded_ns = ktime_get_boottime_ns();
@@ -37,8 +41,22 @@ void memowner_info_exit(void)
 {
 	s64 left = atomic64_read(&memowner_stats.mem_bytes);
 
+	long live = atomic_long_read(&memowner_acct_live);
+
 	if (left)
 		pr_err("unloaded with leaks: %lld bytes still allocated\n", left);
+	/*
+	 * Runs last at unload: every table, buffer and per-open allocation
+	 * must be freed by now.  Below zero, a free was counted whose
+	 * allocation was not (an allocator memacct.h does not wrap).
+	 */
+	if (live)
+		pr_err("unloaded with leaks: %ld of %ld allocations not freed%s\n",
+		       live, atomic_long_read(&memowner_acct_made),
+		       live < 0 ? " (an allocator memacct.h does not count)" : "");
+	else
+		pr_info("own allocations: %ld made, all freed\n",
+			atomic_long_read(&memowner_acct_made));
 }
 
 void *memowner_kzalloc(size_t size)

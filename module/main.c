@@ -3,9 +3,18 @@
  * memowner: who owns kernel memory, on a stock kernel.
  *
  * This file only wires the subsystems together: each one is initialised in
- * order and torn down in reverse, on failure and at unload.  Tracking
- * starts last, once every table exists and every interface is registered,
- * and stops first.
+ * order and torn down in reverse, on failure and at unload.
+ *
+ * One lifecycle (docs/design.md, "Lifecycle"): the tables first, then
+ * tracking and the event hooks, and the interfaces (debugfs, the misc
+ * device, the genl family) last, when everything they reach exists.  At
+ * unload the module is marked going first (every change refused from
+ * then on), the notification producers (alert work, event hooks) stop
+ * while the family they send on still exists, then the interfaces go:
+ * genl_unregister_family() waits for every doit in flight and admits no
+ * new one; a dump, an open /dev/memowner or debugfs file holds a module
+ * reference (rmmod fails while one exists), and debugfs_remove() drains
+ * its file operations.  Only then does tracking stop and the tables go.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -71,6 +80,12 @@ static int __init memowner_init(void)
 	ret = mo_alerts_init();
 	if (ret)
 		goto err_alerts;
+
+	mo_control_start();
+	ret = mo_events_init();
+	if (ret)
+		goto err_events;
+	/* Interfaces last: nothing can be asked of a half-built module. */
 	ret = mo_debugfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -80,25 +95,21 @@ static int __init memowner_init(void)
 	ret = memowner_genl_init();
 	if (ret)
 		goto err_genl;
-
-	mo_control_start();
-	ret = mo_events_init();
-	if (ret) {
-		mo_control_stop();
-		goto err_events;
-	}
 	pr_info("version " MEMOWNER_VERSION " loaded: mode=%s depth=%u sources=%#x max_objects=%lu max_stacks=%lu%s\n",
 		memowner_mode_names[p->mode], p->depth, p->sources,
 		p->max_objects, p->max_stacks, p->enabled ? "" : " (disabled)");
 	return 0;
 
-err_events:
-	memowner_genl_exit();
 err_genl:
 	memowner_device_exit();
 err_device:
 	mo_debugfs_exit();
 err_debugfs:
+	mo_events_stop();
+	mo_events_exit();
+err_events:
+	mo_control_going();
+	mo_control_stop();
 	mo_alerts_exit();
 err_alerts:
 	mo_query_exit();
@@ -124,11 +135,17 @@ static void __exit memowner_exit(void)
 {
 	unsigned long live = mo_owner_count();
 
-	mo_events_exit();
-	mo_control_stop();
+	/* Refuse every change; then stop what sends on the family. */
+	mo_control_going();
+	mo_alerts_stop();
+	mo_events_stop();
+	/* Interfaces down: no request is in flight after these. */
 	memowner_genl_exit();
 	memowner_device_exit();
 	mo_debugfs_exit();
+	/* Nothing can re-attach a probe now; detach them, free the tables. */
+	mo_control_stop();
+	mo_events_exit();
 	mo_alerts_exit();
 	mo_query_exit();
 	mo_preload_exit();

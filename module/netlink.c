@@ -161,6 +161,7 @@ static const struct nla_policy threshold_del_policy[MEMOWNER_A_MAX + 1] = {
 #define MSG_READ_PERM	"memowner: reading needs CAP_PERFMON or CAP_SYS_ADMIN"
 #define MSG_ADMIN_PERM	"memowner: SET_CONFIG needs CAP_SYS_ADMIN"
 #define MSG_RULE_PERM	"memowner: changing alert rules needs CAP_SYS_ADMIN"
+#define MSG_GOING	"memowner: the module is being unloaded"
 
 /* Read-only operations: CAP_PERFMON or CAP_SYS_ADMIN of the sender. */
 static bool may_read(const struct sk_buff *skb)
@@ -810,7 +811,9 @@ static int set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	atomic64_inc(&memowner_stats.nr_requests);
 	ret = mo_control_set(&cfg);
-	if (ret)
+	if (ret == -ENODEV)
+		NL_SET_ERR_MSG(info->extack, MSG_GOING);
+	else if (ret)
 		NL_SET_ERR_MSG(info->extack,
 			       "memowner: the configuration was not applied");
 	return ret;
@@ -870,6 +873,8 @@ static int threshold_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret) {
 		if (ret == -ENOSPC)
 			NL_SET_ERR_MSG(info->extack, "memowner: too many alert rules");
+		else if (ret == -ENODEV)
+			NL_SET_ERR_MSG(info->extack, MSG_GOING);
 		else
 			NL_SET_ERR_MSG(info->extack,
 				       "memowner: invalid rule (owner, window, or marks: low < high)");
@@ -902,7 +907,9 @@ static int threshold_del_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	atomic64_inc(&memowner_stats.nr_requests);
 	ret = mo_alerts_del(nla_get_u32(info->attrs[MEMOWNER_A_THRESHOLD_ID]));
-	if (ret)
+	if (ret == -ENODEV)
+		NL_SET_ERR_MSG(info->extack, MSG_GOING);
+	else if (ret)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[MEMOWNER_A_THRESHOLD_ID],
 				    "memowner: no such rule");
@@ -1070,12 +1077,34 @@ struct genl_family memowner_genl_family __ro_after_init = {
 	.resv_start_op = MEMOWNER_CMD_GET_INFO,
 };
 
-int __init memowner_genl_init(void)
+/*
+ * Set once the family is registered: before that its multicast group ids
+ * are not yet assigned (offset 0 names other families' groups), so the
+ * notifiers send nothing.  The producers are stopped before the family is
+ * unregistered (main.c), so nothing sends after.
+ */
+static bool registered;
+
+bool memowner_genl_registered(void)
 {
-	return genl_register_family(&memowner_genl_family);
+	/* Pairs with the release in memowner_genl_init(). */
+	return smp_load_acquire(&registered);
 }
 
+int __init memowner_genl_init(void)
+{
+	int ret = genl_register_family(&memowner_genl_family);
+
+	if (ret)
+		return ret;
+	/* The family's group ids are set before it is seen registered. */
+	smp_store_release(&registered, true);
+	return 0;
+}
+
+/* Waits for every doit in flight (cb_lock); no new request gets in. */
 void memowner_genl_exit(void)
 {
+	WRITE_ONCE(registered, false);
 	genl_unregister_family(&memowner_genl_family);
 }

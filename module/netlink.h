@@ -9,6 +9,8 @@ struct mo_event;
 
 int memowner_genl_init(void);
 void memowner_genl_exit(void);
+/* The family is registered: notifications may be sent. */
+bool memowner_genl_registered(void);
 
 /* Multicast groups of the family, in the order of its mcgrps. */
 enum memowner_genl_group {

@@ -40,11 +40,22 @@ static int put_frames(struct sk_buff *skb, int attr, u32 stack,
 	return 0;
 }
 
-static void multicast(struct sk_buff *skb, void *hdr, unsigned int group)
+static void multicast(struct sk_buff *skb, void *hdr, unsigned int group,
+		      gfp_t gfp)
 {
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&memowner_genl_family, skb, 0, group, GFP_KERNEL);
+	genlmsg_multicast(&memowner_genl_family, skb, 0, group, gfp);
 }
+
+/*
+ * Memory events are sent right after an OOM kill or during a reclaim
+ * stall: GFP_KERNEL there would enter direct reclaim, or the OOM killer
+ * again, from the very work that reports it.  Their messages (one
+ * NLMSG_GOODSIZE skb, and a clone per listener) are allocated without
+ * reclaim, from the atomic reserves, and quietly: a failure loses that one
+ * notification, and never blocks or kills for it.
+ */
+#define EVENT_GFP	(GFP_ATOMIC | __GFP_NOWARN)
 
 void memowner_genl_alert(const struct mo_alert *a)
 {
@@ -52,7 +63,8 @@ void memowner_genl_alert(const struct mo_alert *a)
 	struct nlattr *nest;
 	void *hdr;
 
-	if (!genl_has_listeners(&memowner_genl_family, &init_net,
+	if (!memowner_genl_registered() ||
+	    !genl_has_listeners(&memowner_genl_family, &init_net,
 				MEMOWNER_GRP_ALERTS))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -81,7 +93,7 @@ void memowner_genl_alert(const struct mo_alert *a)
 			      MEMOWNER_A_ALERT_PAD))
 		goto fail;
 	nla_nest_end(skb, nest);
-	multicast(skb, hdr, MEMOWNER_GRP_ALERTS);
+	multicast(skb, hdr, MEMOWNER_GRP_ALERTS, GFP_KERNEL);
 	return;
 fail:
 	nlmsg_free(skb);
@@ -122,11 +134,11 @@ void memowner_genl_event(const struct mo_event *ev)
 	struct nlattr *nest;
 	void *hdr;
 
-	if (!genl_has_listeners(&memowner_genl_family, &init_net,
+	if (!memowner_genl_registered() ||
+	    !genl_has_listeners(&memowner_genl_family, &init_net,
 				MEMOWNER_GRP_EVENTS))
 		return;
-	/* Under OOM, a failed allocation only loses the notification. */
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL | __GFP_NOWARN);
+	skb = genlmsg_new(NLMSG_GOODSIZE, EVENT_GFP);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &memowner_genl_family, 0,
@@ -167,7 +179,7 @@ void memowner_genl_event(const struct mo_event *ev)
 		break;
 	}
 	nla_nest_end(skb, nest);
-	multicast(skb, hdr, MEMOWNER_GRP_EVENTS);
+	multicast(skb, hdr, MEMOWNER_GRP_EVENTS, EVENT_GFP);
 	return;
 fail:
 	nlmsg_free(skb);

@@ -23,6 +23,7 @@
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -239,14 +240,39 @@ static void build_free_list(void)
 	for (i = 1; i < nr_objs; i++) {
 		objs[i].key = 0;
 		objs[i].next = i + 1 < nr_objs ? i + 1 : 0;
+		if (!(i & 65535))
+			cond_resched();
 	}
 	free_head = nr_objs > 1 ? 1 : 0;
 	free_count = nr_objs - 1;
 }
 
+/*
+ * Readers (lookup, scan: GET_PAGES, page_owner, caches, leaks, SNAPSHOT by
+ * tgid, the alert check) walk a chain under its bucket lock while tracking
+ * runs and while it is cleared.  So the chains are emptied first, one lock
+ * stripe at a time under that stripe's lock: a reader holding it finishes
+ * its walk before, and one taking it after finds the bucket empty.  Once
+ * every stripe has been through its lock, no walk can still be on a record,
+ * and the records and free lists are rebuilt without locks: the probes,
+ * the only other users of the free lists, are detached (control.c calls
+ * this between stop() and start(), under control_lock).
+ */
 void mo_owner_clear(void)
 {
-	memset(mo_owner_buckets, 0, sizeof(u32) << mo_owner_bits);
+	unsigned long b, nr_buckets = 1UL << mo_owner_bits, flags;
+	raw_spinlock_t *lock;
+	unsigned int i;
+
+	for (b = 0; b < nr_buckets; b += MO_BUCKETS_PER_LOCK) {
+		lock = lock_of(b);
+		raw_spin_lock_irqsave(lock, flags);
+		for (i = 0; i < MO_BUCKETS_PER_LOCK && b + i < nr_buckets; i++)
+			WRITE_ONCE(mo_owner_buckets[b + i], 0);
+		raw_spin_unlock_irqrestore(lock, flags);
+		if (!(b & (64 * MO_BUCKETS_PER_LOCK - 1)))
+			cond_resched();
+	}
 	build_free_list();
 	atomic_long_set(&nr_live, 0);
 }

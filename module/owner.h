@@ -114,7 +114,10 @@ bool mo_owner_lookup(unsigned long key, unsigned int src, struct mo_obj *out);
 unsigned int mo_owner_scan(unsigned long *pos, struct mo_obj *buf,
 			   unsigned int max);
 
-/* Drop every record (tracking must be stopped). */
+/*
+ * Drop every record.  Tracking must be stopped (no probe attached);
+ * readers may run: each chain is emptied under its lock first.  Sleeps.
+ */
 void mo_owner_clear(void);
 
 unsigned long mo_owner_count(void);	/* live records */

@@ -10,8 +10,12 @@
 # under TCG, run the suite in the guest and judge the result.
 #
 # Exit status is non-zero when any test failed, the guest did not finish
-# (timeout, crash), or the kernel log shows an Oops, BUG, WARNING, lockdep
-# report or "unloaded with leaks" -- even when every test passed.
+# (timeout, crash) or its runner failed, a TAP plan was not met, a skip
+# gave no listed reason, a test program of the tree did not run, or the
+# kernel log shows an Oops, BUG, WARNING, lockdep report, "unloaded with
+# leaks", a hung task, lockup, RCU stall or segfault -- even when every
+# test passed (vm/judge.sh; vm/judge-test.sh proves each of these checks
+# can fail, as the "host: judge" program).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +24,7 @@ top=$(cd "$here/.." && pwd)
 
 kver=
 run=check
+tests=
 vmopts=()
 timeout=${TIMEOUT:-1200}
 while [ $# -gt 0 ]; do
@@ -28,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--smp | --mem) vmopts+=("$1" "$2"); shift ;;
 	--icount) vmopts+=("$1") ;;
 	--timeout) timeout=$2; shift ;;
-	--tests) vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
+	--tests) tests=$2; vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
 	-*) die "unknown option $1" ;;
 	*) kver=$1 ;;
 	esac
@@ -102,6 +107,7 @@ make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 if [ "$run" = check ]; then
 	{
 		echo "# selftests: host: dkms"
+		echo "# 1..1"
 		if kbuild "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
 			echo "# ok 1 dkms build -k $abi"
 			echo "ok 1 host: dkms"
@@ -109,6 +115,15 @@ if [ "$run" = check ]; then
 			sed 's/^/# # /' "$out/dkms.log" | tail -n 40
 			echo "# not ok 1 dkms build -k $abi"
 			echo "not ok 1 host: dkms"
+		fi
+		# The harness's own checks, each made to fail on a canned run.
+		echo "# selftests: host: judge"
+		if "$here/judge-test.sh" >"$out/judge-test.log" 2>&1; then
+			sed 's/^/# /' "$out/judge-test.log"
+			echo "ok 1 host: judge"
+		else
+			sed 's/^/# /' "$out/judge-test.log"
+			echo "not ok 1 host: judge"
 		fi
 		echo "# selftests: host: netlink spec"
 		r=ok
@@ -133,73 +148,20 @@ log "guest finished in $(( $(date +%s) - start )) s (qemu exit $qemu_rc)"
 
 [ "$run" = check ] || cat "$out/guest.log"
 
-# Files the guest tests left for the host (see vm/guest/check.sh), checked
-# by each vm/host-checks/*.sh as one more nested TAP program.
-rm -rf "$out/artifacts"
-mkdir -p "$out/artifacts"
-tr -d '\r' <"$out/guest.log" | awk -v dir="$out/artifacts" '
-	/^MEMOWNER-ARTIFACT-BEGIN / { f = dir "/" $2 ".b64"; next }
-	/^MEMOWNER-ARTIFACT-END/ { close(f); f = ""; next }
-	f != "" { print > f }'
-for b in "$out"/artifacts/*.b64; do
-	[ -f "$b" ] || continue
-	base64 -d "$b" >"${b%.b64}" && rm -f "$b"
-done
-: >"$out/host-artifacts.tap"
+# Judge the run: the guest's exit status, its TAP (plans, skip reasons),
+# every test program of the tree, the host checks of the artifacts, the
+# kernel log (see vm/judge.sh).
+judge=(--run "$run" --qemu-rc "$qemu_rc" --timeout "$timeout")
 if [ "$run" = check ]; then
-	for hc in "$here"/host-checks/*.sh; do
-		[ -f "$hc" ] || continue
-		name=$(basename "$hc" .sh)
-		{
-			echo "# selftests: host: $name"
-			if bash "$hc" "$out/artifacts" >"$out/hc-$name.log" 2>&1; then
-				sed 's/^/# /' "$out/hc-$name.log"
-				echo "ok 1 host: $name"
-			else
-				sed 's/^/# /' "$out/hc-$name.log"
-				echo "not ok 1 host: $name"
-			fi
-		} >>"$out/host-artifacts.tap"
-	done
-fi
-
-# Judge the run itself, as one more nested TAP program: a guest that did not
-# finish, or a kernel splat, fails the run even when every test passed.
-splat='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
-splat="$splat|possible circular locking|possible recursive locking"
-splat="$splat|inconsistent lock state|UBSAN:|KASAN:|rcu.*stall|unloaded with leaks"
-splat="$splat|scheduling while atomic|sleeping function called from invalid context"
-grep -aEn "$splat" "$out/console.log" >"$out/splats.txt" || true
-{
-	echo "# selftests: host: vm"
-	if [ $qemu_rc -eq 124 ] || [ $qemu_rc -eq 137 ]; then
-		echo "# not ok 1 guest finished # timed out after $timeout s"
-	elif ! grep -q '^MEMOWNER-GUEST-EXIT ' "$out/guest.log"; then
-		echo "# not ok 1 guest finished # no exit marker (crash?)"
+	if [ -n "$tests" ]; then
+		echo "load_unload.sh test_module.sh $tests" | tr ', ' '\n' >"$out/expected-programs"
+		judge+=(--subset)
 	else
-		echo "# ok 1 guest finished"
+		make -s --no-print-directory -C "$top/selftests/memowner" list-programs | tr ' ' '\n' >"$out/expected-programs"
 	fi
-	if [ -s "$out/splats.txt" ]; then
-		sed 's/^/# # /' "$out/splats.txt" | head -n 20
-		echo "# not ok 2 kernel log free of Oops/BUG/WARNING/lockdep/leaks"
-	else
-		echo "# ok 2 kernel log free of Oops/BUG/WARNING/lockdep/leaks"
-	fi
-	echo "ok 1 host: vm"
-} >"$out/host-post.tap"
-
-if [ "$run" = check ]; then
-	tr -d '\r' <"$out/guest.log" |
-		awk '/^MEMOWNER-ARTIFACT-BEGIN/ { skip = 1; next }
-		     /^MEMOWNER-ARTIFACT-END/ { skip = 0; next } !skip' |
-		cat "$out/host.tap" - "$out/host-artifacts.tap" "$out/host-post.tap" |
-		awk -f "$here/tap-summary.awk" >"$out/summary.txt"
-else
-	awk -f "$here/tap-summary.awk" "$out/host-post.tap" >"$out/summary.txt"
+	judge+=(--expect "$out/expected-programs")
 fi
-failed=$(tail -n1 "$out/summary.txt" | awk '{ print $3 }')
-passed=$(tail -n1 "$out/summary.txt" | awk '{ print $1 }')
-if [ "$failed" != 0 ] || [ "$passed" -eq 0 ]; then
+if ! "$here/judge.sh" "$out" "${judge[@]}"; then
 	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
 	log "serial logs: $out/console.log (kernel), $out/guest.log (tests)"
 	cat "$out/summary.txt"

@@ -19,7 +19,7 @@ else
 fi
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 failed=0
 t=0
 result() {	# result OK-FLAG DESCRIPTION
@@ -41,6 +41,7 @@ if loaded && ! rmmod memowner; then
 fi
 
 dmesg_before=$(dmesg | grep -c 'memowner: version .* unloaded')
+acct_before=$(dmesg | grep -c 'memowner: own allocations: ')
 ok_cycle=1
 ok_gone=1
 i=0
@@ -80,6 +81,16 @@ result $ok "each unload logged its summary line"
 
 dmesg | grep 'memowner: unloaded with leaks' && ok=0 || ok=1
 result $ok "no unload reported leaked memory"
+
+# memowner counts every allocation it makes (module/memacct.h) and says so
+# at each unload: at least its tables (depot, sites, tasks, owners,
+# preload, query, events, alerts: more than 10) and the open's state.
+acct=$(( $(dmesg | grep -c 'memowner: own allocations: [0-9]* made, all freed') - acct_before ))
+least=$(dmesg | sed -n 's/.*memowner: own allocations: \([0-9]*\) made, all freed.*/\1/p' |
+	tail -n "$i" | sort -n | head -n1)
+echo "# unloads that accounted every allocation: $acct, fewest allocations: ${least:-none}"
+[ "$acct" -eq "$i" ] && [ "${least:-0}" -gt 10 ] && ok=1 || ok=0
+result $ok "each unload freed every allocation memowner made (more than 10 each)"
 
 # Leave the module loaded for the tests that follow.
 load || echo "# final load failed"

@@ -6,13 +6,21 @@
 # own TAP output indented with "# ", then one "ok N selftests: memowner:
 # PROG" line for the program.  Exit status 1 when any program failed.
 #
-# Each program is bounded by the timeout in ./settings.
+# Each program is bounded by the timeout in ./settings.  A skipped program
+# (exit 4) is reported with the reason its "1..0 # SKIP reason" gave.
+#
+# Each program must leave memowner as it found it: the module loaded with
+# the same configuration and parameters, memowner_test.ko holding nothing
+# (see mo_state).  A program that does not fails, and its state is reset
+# (memowner.ko reloaded with its defaults, the test module reset) so that
+# the programs after it do not inherit it.
 
 cd "$(dirname "$0")" || exit 1
 timeout=300
 [ -f settings ] && timeout=$(sed -n 's/^timeout=//p' settings)
 
 if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046
 	set -- $(cat tests.list)
 fi
 
@@ -20,6 +28,48 @@ fi
 if [ -n "$MEMOWNER_KO" ] && ! grep -q '^memowner ' /proc/modules; then
 	insmod "$MEMOWNER_KO" || echo "# insmod $MEMOWNER_KO failed"
 fi
+
+# MEMOWNER_ROOT prefixes /proc and /sys below (vm/judge-test.sh runs this
+# on a fake machine).
+r=${MEMOWNER_ROOT:-}
+
+# What a program may not change: whether memowner is loaded, its run-time
+# configuration (debugfs status) and parameters, and what memowner_test.ko
+# holds.  Empty when memowner was never loaded here (nothing to compare).
+mo_state() {
+	if ! grep -q '^memowner ' "$r/proc/modules"; then
+		echo "memowner.ko: not loaded"
+		return
+	fi
+	grep -E '^(enabled|mode|depth|sample_bytes|sources):' \
+		"$r/sys/kernel/debug/memowner/status" 2>/dev/null
+	for p in "$r"/sys/module/memowner/parameters/*; do
+		[ -r "$p" ] && echo "parameter ${p##*/}=$(cat "$p")"
+	done
+	if [ -r "$r/sys/kernel/debug/memowner_test/held" ]; then
+		grep -E 'count=[1-9]' "$r/sys/kernel/debug/memowner_test/held" |
+			sed 's/^/memowner_test.ko holds: /'
+	fi
+}
+
+# Put memowner back as it was at the start: reloaded with its defaults, the
+# test module reset.
+mo_reset() {
+	[ -w "$r/sys/kernel/debug/memowner_test/control" ] &&
+		echo reset >"$r/sys/kernel/debug/memowner_test/control"
+	if [ -n "$MEMOWNER_KO" ]; then
+		rmmod memowner 2>/dev/null
+		insmod "$MEMOWNER_KO"
+	fi
+}
+
+baseline=
+grep -q '^memowner ' "$r/proc/modules" 2>/dev/null && baseline=$(mo_state)
+
+# A test that exhausts the machine must not take the runner with it (the
+# OOM killer picked run_tests.sh once, and every later result was lost):
+# the runner is exempt, each program runs with the default score again.
+echo -1000 >/proc/self/oom_score_adj 2>/dev/null
 
 echo "TAP version 13"
 echo "1..$#"
@@ -29,14 +79,29 @@ for prog in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: memowner: $prog"
 	out=$(mktemp)
-	timeout "$timeout" "./$prog" >"$out" 2>&1
+	(echo 0 >/proc/self/oom_score_adj 2>/dev/null; exec timeout "$timeout" "./$prog") >"$out" 2>&1
 	status=$?
 	sed 's/^/# /' "$out"
+	reason=$(sed -n 's/^1\.\.0 # SKIP *//p' "$out" | head -n1)
 	rm -f "$out"
+	if [ -n "$baseline" ]; then
+		state=$(mo_state)
+		if [ "$state" != "$baseline" ]; then
+			echo "# # $prog left memowner changed; before:"
+			echo "$baseline" | sed 's/^/# #   /'
+			echo "# # after:"
+			echo "$state" | sed 's/^/# #   /'
+			mo_reset
+			[ "$(mo_state)" = "$baseline" ] ||
+				echo "# # and it could not be reset"
+			case $status in 0 | 4) status=cleanup ;; esac
+		fi
+	fi
 	case $status in
 	0) echo "ok $n selftests: memowner: $prog" ;;
-	4) echo "ok $n selftests: memowner: $prog # SKIP" ;;
+	4) echo "ok $n selftests: memowner: $prog # SKIP ${reason:-no reason given}" ;;
 	124 | 143) echo "not ok $n selftests: memowner: $prog # TIMEOUT $timeout seconds"; rc=1 ;;
+	cleanup) echo "not ok $n selftests: memowner: $prog # left memowner changed (see above)"; rc=1 ;;
 	*) echo "not ok $n selftests: memowner: $prog # exit=$status"; rc=1 ;;
 	esac
 done

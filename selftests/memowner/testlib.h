@@ -188,20 +188,31 @@ static inline bool have_modules(void)
 /*
  * main() of the programs that reload memowner: run the harness, then leave
  * memowner loaded with its defaults and the test module empty for
- * whatever runs next.  A macro, to expand after kselftest_harness.h.
+ * whatever runs next.  test_harness_run() ends in exit() (ksft_exit()), so
+ * the cleanup is an atexit() handler of the main process (not of the
+ * children the harness forks for each test, which _exit(), nor of
+ * grandchildren a test forks).  run_tests.sh checks that it ran: a program
+ * that leaves memowner changed fails.  A macro, to expand after
+ * kselftest_harness.h.
  */
+static pid_t mo_main_pid;
+
+static inline void mo_main_cleanup(void)
+{
+	if (getpid() != mo_main_pid || !have_modules())
+		return;
+	tm("reset");
+	if (memowner_reload(""))
+		fprintf(stderr, "# cleanup: reloading memowner.ko failed\n");
+}
+
 #define MO_TEST_MAIN							\
 int main(int argc, char **argv)						\
 {									\
-	int ret;							\
-									\
 	mo_require_module();						\
-	ret = test_harness_run(argc, argv);				\
-	if (have_modules()) {						\
-		tm("reset");						\
-		memowner_reload("");					\
-	}								\
-	return ret;							\
+	mo_main_pid = getpid();						\
+	atexit(mo_main_cleanup);					\
+	return test_harness_run(argc, argv);				\
 }
 
 #endif /* MEMOWNER_TESTLIB_H */

@@ -233,8 +233,18 @@ if wait_until 50 in_log "alert rule $id2: module memowner_test bytes .* reached 
 else
 	nok "and still alerts (rule $id2)"; cat $w/d.log
 fi
+# The next two steps take nearly all of the guest's memory inside one
+# write (and give it back before the write returns).  Meanwhile any other
+# allocation may wake the OOM killer: memownerd's next snapshot did, and
+# the global OOM kill took this script.  The daemon waits stopped during
+# the write; the event waits in its socket and is logged when it goes on.
+hog() {		# hog COMMAND: one write to the test module, memownerd stopped
+	kill -STOP $pid
+	echo "$1" >$ctl 2>/dev/null
+	kill -CONT $pid
+}
 # 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after direct reclaim.
-echo "alloc pages 400 10" >$ctl 2>/dev/null
+hog "alloc pages 400 10"
 if wait_until 100 in_log "warning: reclaim_stall: pid $$ ([^)]*) stalled [0-9.]*ms in direct reclaim, order 10 gfp 0x[0-9a-f]* at memowner_test_pages+0x[0-9a-f]*/0x[0-9a-f]* \[memowner_test\] <- "; then
 	ok "a reclaim stall event is logged with its task and stack"
 else
@@ -246,7 +256,7 @@ grep -m1 -- "reclaim_stall: pid $$ " $w/d.log | sed 's/^/# /'
 frag_line="extfrag: [0-9]* fragmenting fallbacks/s, order 0 gfp [0-9a-fx]*, pid $$ ([^)]*) at memowner_test_fragment+0x"
 i=0
 while [ $i -lt 3 ] && ! in_log "$frag_line"; do
-	echo "fragment 65536" >$ctl
+	hog "fragment 65536"
 	wait_until 30 in_log "$frag_line"
 	i=$((i + 1))
 done

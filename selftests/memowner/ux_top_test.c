@@ -855,9 +855,10 @@ TEST_F(top, bad_arguments)
  */
 int main(int argc, char **argv)
 {
-	int ret;
-
 	mo_require_module();
+	/* Back to the defaults at exit (test_harness_run() exits). */
+	mo_main_pid = getpid();
+	atexit(mo_main_cleanup);
 	if (have_modules()) {
 		tm("reset");
 		if (memowner_reload("mode=stack")) {
@@ -865,10 +866,5 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("cannot reload memowner.ko mode=stack\n");
 		}
 	}
-	ret = test_harness_run(argc, argv);
-	if (have_modules()) {
-		tm("reset");
-		memowner_reload("");
-	}
-	return ret;
+	return test_harness_run(argc, argv);
 }

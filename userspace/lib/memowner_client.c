@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -31,10 +32,65 @@ int mo_dev_get_info(int fd, struct memowner_info *info)
 	return ioctl(fd, MEMOWNER_IOC_GET_INFO, info) ? -errno : 0;
 }
 
+/* A notification read among the replies of a request (see struct mo_genl). */
+struct mo_pending {
+	struct mo_pending *next;
+	struct nl_msg *msg;
+};
+
+static void mo_pending_init(struct mo_genl *g)
+{
+	g->pending = NULL;
+	g->pending_tail = &g->pending;
+	g->nr_pending = 0;
+	g->pending_dropped = 0;
+}
+
+/* Take the oldest queued notification (the caller owns its reference). */
+static struct nl_msg *mo_pending_pop(struct mo_genl *g)
+{
+	struct mo_pending *p = g->pending;
+	struct nl_msg *msg;
+
+	if (!p)
+		return NULL;
+	g->pending = p->next;
+	if (!g->pending)
+		g->pending_tail = &g->pending;
+	g->nr_pending--;
+	msg = p->msg;
+	free(p);
+	return msg;
+}
+
+static void mo_pending_push(struct mo_genl *g, struct nl_msg *msg)
+{
+	struct mo_pending *p;
+
+	if (!g->pending_tail)		/* a struct mo_genl set up by hand */
+		mo_pending_init(g);
+	if (g->nr_pending >= MO_PENDING_MAX) {
+		nlmsg_free(mo_pending_pop(g));
+		g->pending_dropped++;
+	}
+	p = malloc(sizeof(*p));
+	if (!p) {
+		g->pending_dropped++;
+		return;
+	}
+	nlmsg_get(msg);
+	p->msg = msg;
+	p->next = NULL;
+	*g->pending_tail = p;
+	g->pending_tail = &p->next;
+	g->nr_pending++;
+}
+
 int mo_genl_open(struct mo_genl *g)
 {
 	int one = 1, ret;
 
+	mo_pending_init(g);
 	g->sk = nl_socket_alloc();
 	if (!g->sk)
 		return -ENOMEM;
@@ -62,6 +118,12 @@ err:
 
 void mo_genl_close(struct mo_genl *g)
 {
+	if (g->pending_tail) {
+		struct nl_msg *msg;
+
+		while ((msg = mo_pending_pop(g)))
+			nlmsg_free(msg);
+	}
 	if (g->sk)
 		nl_socket_free(g->sk);
 	g->sk = NULL;
@@ -82,6 +144,8 @@ struct nl_msg *mo_genl_msg(const struct mo_genl *g, uint8_t cmd, int flags)
 }
 
 struct mo_req {
+	struct mo_genl *g;
+	uint32_t seq;		/* of the request: its replies carry it */
 	mo_genl_reply_fn fn;
 	void *arg;
 	int err;
@@ -89,6 +153,27 @@ struct mo_req {
 	char *extack;
 	size_t extack_len;
 };
+
+/*
+ * Sort what the socket reads while a request is answered: its replies
+ * (and the ack) carry the request's sequence number; a notification of a
+ * joined group has sequence number 0 and no port (the kernel sent it to
+ * a group, not to us) and is queued for mo_genl_wait(); anything else is
+ * a late reply to an earlier request and is dropped.  Without this, a
+ * notification arriving during a dump failed the dump (libnl's default
+ * sequence check: -NLE_SEQ_MISMATCH) or reached the dump's callback.
+ */
+static int mo_req_seq_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct mo_req *r = arg;
+
+	if (nlh->nlmsg_seq == r->seq)
+		return NL_OK;
+	if (nlh->nlmsg_seq == 0 && nlh->nlmsg_pid == 0)
+		mo_pending_push(r->g, msg);
+	return NL_SKIP;
+}
 
 static int mo_valid_cb(struct nl_msg *msg, void *arg)
 {
@@ -177,7 +262,8 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 		     char *extack, size_t extack_len)
 {
 	struct mo_req r = {
-		.fn = fn, .arg = arg, .extack = extack, .extack_len = extack_len,
+		.g = g, .fn = fn, .arg = arg,
+		.extack = extack, .extack_len = extack_len,
 	};
 	struct nl_cb *cb;
 	int ret;
@@ -195,8 +281,10 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, mo_finish_cb, &r);
 	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, mo_dump_intr_cb, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, mo_err_cb, &r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mo_req_seq_cb, &r);
 
 	ret = nl_send_auto(g->sk, msg);
+	r.seq = nlmsg_hdr(msg)->nlmsg_seq;	/* set by nl_send_auto() */
 	nlmsg_free(msg);
 	if (ret < 0) {
 		nl_cb_put(cb);
@@ -274,9 +362,20 @@ int mo_genl_wait(struct mo_genl *g, int timeout_ms, mo_genl_reply_fn fn,
 {
 	struct mo_wait w = { .fn = fn, .arg = arg };
 	struct pollfd pfd = { .fd = nl_socket_get_fd(g->sk), .events = POLLIN };
+	struct nl_msg *msg;
 	struct nl_cb *cb;
 	int ret;
 
+	/* Those read during a request first, in their order, without waiting. */
+	if (g->pending_tail && g->pending) {
+		while ((msg = mo_pending_pop(g))) {
+			ret = mo_wait_cb(msg, &w);
+			nlmsg_free(msg);
+			if (ret == NL_STOP)
+				break;
+		}
+		return w.n;
+	}
 	ret = poll(&pfd, 1, timeout_ms);
 	if (ret <= 0)
 		return ret < 0 ? -errno : 0;

@@ -20,10 +20,23 @@ int mo_dev_open(void);
 /* MEMOWNER_IOC_GET_INFO with the current struct size. */
 int mo_dev_get_info(int fd, struct memowner_info *info);
 
+struct mo_pending;
+
 struct mo_genl {
 	struct nl_sock *sk;
 	int family;		/* resolved family id */
+	/*
+	 * Notifications (multicast messages of a group the socket joined)
+	 * read while waiting for the replies of a request or a dump: kept in
+	 * arrival order for the next mo_genl_wait(), at most MO_PENDING_MAX
+	 * (the oldest are dropped beyond, counted in pending_dropped).
+	 */
+	struct mo_pending *pending, **pending_tail;
+	unsigned int nr_pending;
+	unsigned long pending_dropped;
 };
+
+#define MO_PENDING_MAX	4096
 
 /* Connect and resolve the "memowner" family (-ENOENT: module not loaded). */
 int mo_genl_open(struct mo_genl *g);
@@ -41,6 +54,9 @@ typedef int (*mo_genl_reply_fn)(struct nl_msg *msg, void *arg);
  * dump that failed once started -- returns it (negative errno) and copies
  * the extended-ack message, if any, into @extack (may be NULL).  Messages
  * of a dump flagged NLM_F_DUMP_INTR are delivered to @fn like the others.
+ * Only the replies to @msg reach @fn: a notification that arrives on the
+ * same socket meanwhile (it joined a group) is queued for the next
+ * mo_genl_wait(), and a stale reply to an earlier request is dropped.
  */
 int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 		     mo_genl_reply_fn fn, void *arg,
@@ -53,7 +69,8 @@ int mo_genl_transact(struct mo_genl *g, struct nl_msg *msg,
 int mo_genl_subscribe(struct mo_genl *g, const char *group);
 
 /*
- * Wait up to @timeout_ms for notifications and pass each to @fn.
+ * Wait up to @timeout_ms for notifications and pass each to @fn: first
+ * those queued while a request was answered (then without waiting).
  * Returns the number handled (0 on timeout) or -errno.
  */
 int mo_genl_wait(struct mo_genl *g, int timeout_ms, mo_genl_reply_fn fn,

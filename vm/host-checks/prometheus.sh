@@ -6,6 +6,7 @@
 # hold the families memownerd documents, with HELP and TYPE, and name the
 # test module's owner by its leaf function.
 dir=$1
+ran() { [ -z "${MEMOWNER_RAN_TESTS+set}" ] || case " $MEMOWNER_RAN_TESTS " in *" $1 "*) ;; *) return 1 ;; esac; }
 # Debian's python3 has python3-prometheus-client (vm/deps.sh), whatever
 # python3 comes first in PATH.
 py=/usr/bin/python3
@@ -69,8 +70,21 @@ PY
 		rc=1
 	fi
 done
+if ran ux_daemon.sh; then
+	for f in metrics.prom metrics-textfile.prom; do
+		[ -f "$dir/$f" ] && continue
+		n=$((n + 1))
+		echo "not ok $n $f exists (left by ux_daemon.sh, which ran)"
+		rc=1
+	done
+fi
 if [ $n -eq 0 ]; then
-	echo "1..0 # SKIP no .prom artifacts (ux_daemon.sh did not run)"
+	if ran ux_daemon.sh; then
+		echo "not ok 1 .prom artifacts exist (left by ux_daemon.sh, which ran)"
+		echo "1..1"
+		exit 1
+	fi
+	echo "1..0 # SKIP ux_daemon.sh did not run (not among make check TESTS=)"
 	exit 0
 fi
 echo "1..$n"
