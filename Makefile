@@ -8,7 +8,12 @@
 #   make deps            install build/test dependencies (apt-get)
 #   make check           full test suite in a VM on Debian 12's stock 6.1 kernel
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
-#   make check KVER=...  the same on another installed/extracted kernel ABI
+#   make check KVER=...  the same on another kernel: a Debian suite (trixie,
+#                        trixie-backports, sid, bullseye, ...; -rt, -cloud
+#                        flavours; newest) resolved from the archive today,
+#                        built in a chroot of its release, or an ABI
+#   make check-all       the whole kernel matrix (KVERS=... for some of it),
+#                        then the README's kernel table
 #   make check TESTS=a,b only those selftests (iterating on one test)
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
@@ -45,6 +50,12 @@ check:
 
 check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
+
+check-all:
+	vm/check-all.sh $(KVERS)
+
+kernel-table:
+	vm/kernel-table.sh
 
 demo:
 	vm/check.sh $(KVER) --run demo
@@ -109,5 +120,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 demo bench \
+.PHONY: all module userspace selftests deps check check-6.12 check-all kernel-table demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

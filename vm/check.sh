@@ -40,17 +40,42 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-case "$kver" in
-6.12*) "$here/deps.sh" 6.12 ;;
-*) "$here/deps.sh" ;;
-esac
-read -r abi kdir vmlinuz < <(resolve_kver "$kver") ||
+# The kernel (vm/kernels.sh): its headers tree KDIR as seen from KROOT, the
+# chroot of its own release its modules are built in ("-": the host).
+. "$here/kernels.sh"
+read -r abi kdir vmlinuz kroot < <(prepare_kernel "$kver") ||
 	die "kernel '$kver' is not available (headers + image)"
-log "kernel $abi, headers $kdir"
+khost=$kdir
+[ "$kroot" = - ] || khost=$kroot$kdir
+cc=$(kernel_cc "$khost")
+[ -n "$cc" ] || die "$kdir: no CONFIG_CC_VERSION_TEXT"
+# kbuild CMD...: run a module build command where the kernel's compiler is.
+kbuild() {
+	if [ "$kroot" = - ]; then
+		"$@"
+	else
+		chroot_run "$kroot" --bind "$top" "$@"
+	fi
+}
+kcc=$(kbuild "$cc" --version 2>/dev/null | head -n1 || true)
+[ -n "$kcc" ] || die "$cc (the compiler of $abi) is not installed"
+where=
+[ "$kroot" = - ] || where=" in $kroot"
+log "kernel $abi, headers $kdir$where, built by $(kernel_cc_text "$khost")"
+[ "$kcc" = "$(kernel_cc_text "$khost")" ] || log "building with $kcc"
 
 out=$top/build/$run-$abi
 mkdir -p "$out"
 rm -f "$out"/*.log "$out/host.tap"
+# What vm/kernel-table.sh reports of this run: the kernel and its compiler
+# now, "build=" once the modules are built (or not).
+printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")" "$abi" \
+	"$(kernel_cc_text "$khost")" >"$out/kernel.env"
+build_failed() {
+	echo "build=$1: $(grep -m1 -E 'error:|\*\*\* ' "$out/build.log" |
+		sed "s|$top/||g" | cut -c1-160)" >>"$out/kernel.env"
+	die "$1: module build failed"
+}
 
 # Build everything for this kernel.  The module tree is cleaned when the
 # target kernel changes so that no object of another kernel survives.
@@ -58,21 +83,22 @@ rm -f "$out"/*.log "$out/host.tap"
 # beside memowner.ko.
 moddirs="module selftests/memowner/test_module bench"
 stamp=$top/module/.kdir
-if [ "$(cat "$stamp" 2>/dev/null)" != "$kdir" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$khost" ]; then
 	for d in $moddirs; do
 		[ -f "$top/$d/Kbuild" ] || continue
-		make -s -C "$top/$d" KDIR="$kdir" clean >/dev/null 2>&1 || true
+		kbuild make -s -C "$top/$d" KDIR="$kdir" CC="$cc" clean >/dev/null 2>&1 || true
+		rm -f "$top/$d"/*.ko
 	done
 fi
 : >"$out/build.log"
 extra_kos=
 for d in $moddirs; do
 	[ -f "$top/$d/Kbuild" ] || continue
-	make -C "$top/$d" KDIR="$kdir" >>"$out/build.log" 2>&1 ||
-		{ tail -n 60 "$out/build.log"; die "$d: module build failed"; }
+	kbuild make -C "$top/$d" KDIR="$kdir" CC="$cc" >>"$out/build.log" 2>&1 ||
+		{ tail -n 60 "$out/build.log"; build_failed "$d"; }
 	[ "$d" = module ] || extra_kos="$extra_kos $(ls "$top/$d"/*.ko)"
 done
-echo "$kdir" >"$stamp"
+echo "$khost" >"$stamp"
 
 # A copy of memowner.ko with one kprobe prototype deliberately wrong, for
 # selftests/memowner/proto_test.sh (the hook must be refused): built from
@@ -80,9 +106,10 @@ echo "$kdir" >"$stamp"
 wrongproto=$out/wrongproto
 rm -rf "$wrongproto"
 make -s -C "$top" dkms-source DESTDIR="$wrongproto" >/dev/null
-make -C "$wrongproto/module" KDIR="$kdir" \
+kbuild make -C "$wrongproto/module" KDIR="$kdir" CC="$cc" \
 	KCFLAGS=-DMEMOWNER_TEST_WRONG_PROTO >>"$out/build.log" 2>&1 ||
-	{ tail -n 60 "$out/build.log"; die "wrong-prototype module build failed"; }
+	{ tail -n 60 "$out/build.log"; build_failed "wrong-prototype module"; }
+echo "build=ok" >>"$out/kernel.env"
 make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
 
@@ -91,7 +118,7 @@ if [ "$run" = check ]; then
 	{
 		echo "# selftests: host: dkms"
 		echo "# 1..1"
-		if "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
+		if kbuild "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
 			echo "# ok 1 dkms build -k $abi"
 			echo "ok 1 host: dkms"
 		else
