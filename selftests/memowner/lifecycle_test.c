@@ -527,10 +527,11 @@ static int extfrag_cb(const struct mo_stack_rec *s, void *arg)
 }
 
 /*
- * Fragmenting fallbacks of the test module's "fragment", or -1.  Whether
- * 65536 unmovable pages suffice depends on how much the unmovable free
- * lists and the per-CPU lists hold at that moment (memowner no longer
- * drains the per-CPU lists at load), so it is tried up to three times.
+ * Fragmenting fallbacks of the test module's "fragment", or -1.  Each run
+ * leaves the pageblocks its fallbacks stole unmovable, so the unmovable
+ * free lists of a later run can hold more than 65536 pages (and memowner
+ * no longer drains the per-CPU lists at load): tried with 64 Ki, 128 Ki,
+ * then 256 Ki pages until the allocator fragments (it stops at 16).
  */
 static long fragment(void)
 {
@@ -539,12 +540,15 @@ static long fragment(void)
 	int try;
 
 	for (try = 0; try < 3 && fallbacks <= 0; try++) {
-		if (tm("fragment 65536"))
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "fragment %d", 65536 << try);
+		if (tm(cmd))
 			return -1;
 		held = read_file(TDBG "held");
 		p = held ? strstr(held, "fragment blocks=") : NULL;
 		if (p)
-			printf("# try %d: %.80s\n", try, p);
+			fprintf(stderr, "# try %d: %.80s\n", try, p);
 		p = p ? strstr(p, "fallbacks=") : NULL;
 		if (p)
 			fallbacks = strtol(p + strlen("fallbacks="), NULL, 10);

@@ -37,7 +37,7 @@
  * a distinct stack within memowner's default depth of 16 frames (the leaf,
  * the 14 levels and memowner_test_paths()).
  *
- * fragment COUNT (1..65536) makes the page allocator fall back to a free
+ * fragment COUNT (1..262144) makes the page allocator fall back to a free
  * block of another migratetype smaller than a pageblock -- a "fragmenting"
  * fallback, kmem:mm_page_alloc_extfrag with fallback_order <
  * pageblock_order -- and gives everything back before the write returns.
@@ -1043,7 +1043,7 @@ static int mot_stress(unsigned long count, unsigned long size)
 	return ret;
 }
 
-#define MOT_FRAG_MAX_PAGES	65536UL
+#define MOT_FRAG_MAX_PAGES	262144UL
 #define MOT_FRAG_FALLBACKS	16
 static unsigned long mot_frag_blocks, mot_frag_pages;
 static atomic_t mot_frag_fallbacks = ATOMIC_INIT(0);
