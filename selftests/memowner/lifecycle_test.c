@@ -611,7 +611,15 @@ TEST(extfrag_sample_mode_not_attributed)
 	mo_genl_close(&g);
 	TH_LOG("%ld fragmenting fallbacks, %llu attributed", fallbacks,
 	       (unsigned long long)sum);
-	EXPECT_LT(0, fallbacks);
+	ASSERT_LE(0, fallbacks);
+	/*
+	 * The precondition, not the property: once every free pageblock is
+	 * taken, the rest of free memory may sit on other CPUs' per-CPU lists
+	 * (memowner no longer drains them), and the allocator runs dry before
+	 * it fragments.  Then there is nothing to attribute, and no verdict.
+	 */
+	if (!fallbacks)
+		SKIP(return, "the allocator did not fragment: free memory left only on per-CPU lists");
 	EXPECT_EQ(0, sum);
 }
 
