@@ -10,6 +10,7 @@
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
 #   make check KVER=...  the same on another installed/extracted kernel ABI
 #   make check TESTS=a,b only those selftests (iterating on one test)
+#   make fuzz            the fuzzer alone, FUZZ_CALLS=100000 calls per ioctl/op
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -45,6 +46,15 @@ check:
 
 check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
+
+# A long fuzz run: fuzz_test alone with FUZZ_CALLS calls per ioctl and per
+# netlink op (the suite runs it with MEMOWNER_FUZZ_CALLS' default), FUZZ_SEED
+# to replay a run.
+FUZZ_CALLS ?= 100000
+fuzz:
+	TIMEOUT=$${TIMEOUT:-3600} vm/check.sh $(KVER) --tests fuzz_test \
+		--append MEMOWNER_FUZZ_CALLS=$(FUZZ_CALLS) --append MEMOWNER_TIMEOUT=3500 \
+		$(if $(FUZZ_SEED),--append MEMOWNER_FUZZ_SEED=$(FUZZ_SEED))
 
 demo:
 	vm/check.sh $(KVER) --run demo
@@ -109,5 +119,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 demo bench \
+.PHONY: all module userspace selftests deps check check-6.12 fuzz demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

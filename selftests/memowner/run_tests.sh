@@ -18,6 +18,8 @@
 cd "$(dirname "$0")" || exit 1
 timeout=300
 [ -f settings ] && timeout=$(sed -n 's/^timeout=//p' settings)
+# A long run (make fuzz) sets its own bound per program.
+timeout=${MEMOWNER_TIMEOUT:-$timeout}
 
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2046
