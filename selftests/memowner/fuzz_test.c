@@ -146,6 +146,11 @@ static uint8_t *mem;
 /* A big output buffer ending at a guard page. */
 #define BIG_LEN	(1UL << 20)
 static uint8_t *big;
+/* Strings: [0] read-write, [1] none (guard), [2] read-only. */
+static uint8_t *strmem;
+#define STR_RW	(strmem)
+#define STR_END	(strmem + PG)
+#define STR_RO	(strmem + 2 * PG)
 
 static char call_desc[8192];
 static size_t desc_len;
@@ -183,12 +188,16 @@ static void setup_memory(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	big = mmap(NULL, BIG_LEN + PG, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED || big == MAP_FAILED)
+	strmem = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || big == MAP_FAILED || strmem == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	mprotect(mem + 4 * PG, PG, PROT_NONE);
 	mprotect(mem + 5 * PG, PG, PROT_READ);
 	mprotect(mem + 6 * PG, PG, PROT_NONE);
 	mprotect(big + BIG_LEN, PG, PROT_NONE);
+	mprotect(STR_END, PG, PROT_NONE);
+	mprotect(STR_RO, PG, PROT_READ);
 }
 
 static void ro_write(const void *src, size_t len)
@@ -414,7 +423,7 @@ static void gen_name(struct ustr *s, const char *good)
 	static const char *const names[] = { "kmalloc-64", "vmlinux",
 		"memowner_test", "kmalloc-1k", "no-such-owner", "\xff\xfe\x80",
 		"a\xc3(b" };
-	uint8_t *p = RW + 3 * PG;	/* page 3: strings */
+	uint8_t *p = STR_RW + 128 * below(8);
 	size_t n;
 
 	memset(s, 0, sizeof(*s));
@@ -434,19 +443,19 @@ static void gen_name(struct ustr *s, const char *good)
 		return;
 	case 3:	/* unterminated, ending at the guard page */
 		n = 1 + below(63);
-		memset(RW_END - n, 'c', n);
-		s->ptr = (uintptr_t)(RW_END - n);
+		memset(STR_END - n, 'c', n);
+		s->ptr = (uintptr_t)(STR_END - n);
 		s->err = E_(EFAULT);
 		return;
 	case 4:
-		s->ptr = bad_ptr(P_NULL + 1 + below(3));
+		s->ptr = chance(50) ? (uintptr_t)STR_END : bad_ptr(P_NULL + 1 + below(3));
 		s->err = E_(EFAULT);
 		return;
 	case 5:	/* in a read-only page: fine */
-		mprotect(RO, PG, PROT_READ | PROT_WRITE);
-		strcpy((char *)RO + 2048, good);
-		mprotect(RO, PG, PROT_READ);
-		s->ptr = (uintptr_t)RO + 2048;
+		mprotect(STR_RO, PG, PROT_READ | PROT_WRITE);
+		strcpy((char *)STR_RO + 2048, good);
+		mprotect(STR_RO, PG, PROT_READ);
+		s->ptr = (uintptr_t)STR_RO + 2048;
 		strcpy(s->val, good);
 		return;
 	case 6:
@@ -1234,6 +1243,10 @@ static void ioctl_call(int op, struct opstat *st)
 	st->calls++;
 	if (!judge(st, err, allowed))
 		return;
+	if (!err && op == I_TDEL)
+		for (unsigned int i = 0; i < nr_rules; i++)
+			if (rules[i] == del_id)
+				rules[i] = rules[--nr_rules];
 	/* Output checks, where the struct can be read back. */
 	if (c.pk != P_NORMAL && c.pk != P_AT_GUARD)
 		return;
@@ -1249,10 +1262,6 @@ static void ioctl_call(int op, struct opstat *st)
 		check_get_stack_enospc(st, &c, after);
 	if (!err && op == I_TADD && nr_rules < MEMOWNER_MAX_THRESHOLDS)
 		rules[nr_rules++] = ((struct memowner_threshold *)after)->id;
-	if (!err && op == I_TDEL)
-		for (unsigned int i = 0; i < nr_rules; i++)
-			if (rules[i] == del_id)
-				rules[i] = rules[--nr_rules];
 	if (!err && op == I_MARK && ((struct memowner_mark *)after)->mark_ns == 0 &&
 	    c.usize >= 16)
 		fail(st, "MARK returned mark_ns 0");
@@ -2076,7 +2085,7 @@ static void nl_call(int op, struct opstat *st)
 		allowed = nl_model(op, &starts_dump);
 		/* Successful reconfigurations and whole dumps cost: keep them rare. */
 	} while (tries++ < 8 && (allowed & E_(0)) &&
-		 ((op == N_SET_CONFIG && !chance(3)) || (starts_dump && chance(60))));
+		 ((op == N_SET_CONFIG && !chance(3)) || (starts_dump && chance(70))));
 
 	if (op == N_GET_STACK && nl_handle_known != 0 && nl_handle != 0 &&
 	    (allowed & E_(ENOENT)) && (allowed & E_(0))) {
@@ -2104,7 +2113,7 @@ static void nl_call(int op, struct opstat *st)
 		ping = true;
 	}
 	st->calls++;
-	if (starts_dump && !ping && chance(50)) {
+	if (starts_dump && !ping && !chance(op == N_GET_PAGES ? 2 : 30)) {
 		/* Abandon after the first message, or interleave with another dump. */
 		ret = nl_collect(nl_fd, op, r, 1, 1);
 		if (!ret && !r[0].done && chance(30)) {
@@ -2440,13 +2449,19 @@ static void loader(void)
 	}
 }
 
-static volatile sig_atomic_t reload_count;
+/* Shared with the reloader: it wants the fuzzer's device closed. */
+static volatile int *want_unload;
 
 static void reloader(void)
 {
 	for (unsigned int n = 1;; n++) {
+		int ret;
+
 		usleep(300000);
-		if (unload_module("memowner"))
+		*want_unload = 1;
+		ret = unload_module("memowner");
+		*want_unload = 0;
+		if (ret)
 			continue;	/* busy: try again */
 		usleep(20000);
 		if (load_module(getenv("MEMOWNER_KO"), "")) {
@@ -2454,8 +2469,7 @@ static void reloader(void)
 			if (load_module(getenv("MEMOWNER_KO"), "") && errno != EEXIST)
 				_exit(30);
 		}
-		printf("# reloaded memowner.ko (%u)\n", n);
-		fflush(stdout);
+		want_unload[1]++;
 	}
 }
 
@@ -2466,10 +2480,11 @@ static int fuzz_concurrent(long calls)
 	int nk = 0, status, bad = 0;
 	struct opstat st = { 0 };
 	double t0 = now_s();
-	int reloads = 0;
-	char *log;
 
 	G.concurrent = true;
+	want_unload = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (want_unload == MAP_FAILED)
+		return -1;
 	kids[nk++] = spawn(config_changer);
 	kids[nk++] = spawn(reader);
 	kids[nk++] = spawn(reader);
@@ -2481,15 +2496,20 @@ static int fuzz_concurrent(long calls)
 
 		if (op == I_NR + 1 + N_SET_CONFIG || op == I_SET_CONFIG)
 			op = I_GET_INFO;	/* the changer does those */
-		if (!(i % 32)) {
+		/* rmmod wants the device closed: netlink calls meanwhile. */
+		if (dev_fd >= 0 && (*want_unload || !(i % 64)))
 			dev_close();
-			usleep(2000);	/* a window for rmmod */
+		if (dev_fd < 0 && !*want_unload) {
 			if (dev_open()) {
 				fail(&st, "cannot open the device again");
 				break;
 			}
 			harvest_handles();
 		}
+		if (dev_fd < 0 && op <= OP_IOC_UNKNOWN)
+			op = I_NR + 1 + (int)(mix64(G.seed ^ i) % N_NR);
+		if (op == I_NR + 1 + N_SET_CONFIG)
+			op = I_NR + 1 + N_GET_INFO;
 		one_call(op, i, &st);
 	}
 	for (int k = 0; k < nk; k++) {
@@ -2500,11 +2520,12 @@ static int fuzz_concurrent(long calls)
 			bad = 1;
 		}
 	}
-	/* The reloader's children (insmod) are done; count its cycles from dmesg-free state. */
-	log = NULL;
-	(void)log;
-	(void)reloads;
 	G.concurrent = false;
+	printf("# memowner.ko unloaded and loaded again %d times during the run\n", want_unload[1]);
+	if (have_modules() && !want_unload[1]) {
+		printf("# the module was never reloaded\n");
+		bad = 1;
+	}
 	st.gone += G.gone;
 	print_stat("concurrent", &st, now_s() - t0);
 	return st.fails || bad ? -1 : 0;
