@@ -1896,6 +1896,13 @@ static int nl_collect(int fd, int op, struct nlres *rs, int n, int stop_after)
 					open--;
 				}
 			}
+			/* Requests are answered in order: an answered ping ends them all. */
+			if (r->done && r == &rs[n - 1])
+				for (int i = 0; i < n - 1; i++)
+					if (!rs[i].done) {
+						rs[i].done = true;
+						open--;
+					}
 			if (stop_after && r->nmsgs >= stop_after)
 				return 0;
 		}
@@ -2380,6 +2387,9 @@ static void remove_rules(void)
 
 /* ---- the concurrent run -------------------------------------------------- */
 
+/* Shared with the reloader: it wants the device closed ([0]); reloads ([1]). */
+static volatile int *want_unload;
+
 static pid_t spawn(void (*fn)(void))
 {
 	pid_t pid = fork();
@@ -2396,8 +2406,11 @@ static void config_changer(void)
 {
 	for (uint64_t n = 1;; n++) {
 		struct memowner_config c = { .size = sizeof(c) };
-		int fd = open(MEMOWNER_DEVICE, O_RDWR);
+		int fd;
 
+		while (*want_unload)
+			usleep(5000);
+		fd = open(MEMOWNER_DEVICE, O_RDWR);
 		rs = mix64(G.seed + n * 7919);
 		if (fd < 0) {
 			usleep(20000);
@@ -2429,7 +2442,11 @@ static void reader(void)
 	};
 
 	for (unsigned int n = 0;; n++) {
-		int st = system(cmds[n % ARRAY_LEN(cmds)]);
+		int st;
+
+		while (*want_unload && n % ARRAY_LEN(cmds) < 4)
+			usleep(5000);	/* the CLI holds the device */
+		st = system(cmds[n % ARRAY_LEN(cmds)]);
 
 		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
 			_exit(20);
@@ -2449,8 +2466,6 @@ static void loader(void)
 	}
 }
 
-/* Shared with the reloader: it wants the fuzzer's device closed. */
-static volatile int *want_unload;
 
 static void reloader(void)
 {

@@ -16,8 +16,15 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <sys/mman.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
 #include "memowner_selftest.h"
 #include "testlib.h"
+
+/* Set while an unload waits: the device readers step back (an open pins the module). */
+static volatile int *unloading;
 
 #define MB	(1024 * 1024)
 
@@ -53,8 +60,11 @@ static void ioctl_reader(void)
 			.rows = (uintptr_t)rows, .row_size = sizeof(rows[0]),
 			.max_rows = 64,
 		};
-		int fd = open(MEMOWNER_DEVICE, O_RDWR);
+		int fd;
 
+		while (*unloading)
+			usleep(2000);
+		fd = open(MEMOWNER_DEVICE, O_RDWR);
 		if (fd < 0) {
 			if (errno != ENOENT && errno != ENODEV && errno != ENXIO)
 				_exit(10);
@@ -73,6 +83,7 @@ static void ioctl_reader(void)
 				_exit(12);
 		}
 		close(fd);
+		usleep(10000);
 	}
 }
 
@@ -87,7 +98,11 @@ static void cli_reader(void)
 	};
 
 	for (unsigned int n = 0;; n++) {
-		int st = system(cmds[n % (sizeof(cmds) / sizeof(cmds[0]))]);
+		int st;
+
+		while (*unloading)
+			usleep(2000);
+		st = system(cmds[n % (sizeof(cmds) / sizeof(cmds[0]))]);
 
 		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL &&
 		    WTERMSIG(st) != SIGPIPE)
@@ -96,7 +111,85 @@ static void cli_reader(void)
 	}
 }
 
-static unsigned int stress_count = 20000;
+/* GET_INFO and the first message of a stacks dump, on and on, through reloads. */
+static void genl_reader(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	static uint8_t buf[65536];
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+		struct nlattr a;
+		char name[12];
+	} req;
+	uint32_t seq = 0;
+
+	for (;;) {
+		int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC), id = 0;
+		struct timeval tv = { .tv_sec = 20 };
+		ssize_t len;
+
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			_exit(30);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		memset(&req, 0, sizeof(req));
+		req.n.nlmsg_len = sizeof(req);
+		req.n.nlmsg_type = GENL_ID_CTRL;
+		req.n.nlmsg_flags = NLM_F_REQUEST;
+		req.n.nlmsg_seq = ++seq;
+		req.g.cmd = CTRL_CMD_GETFAMILY;
+		req.g.version = 1;
+		req.a.nla_type = CTRL_ATTR_FAMILY_NAME;
+		req.a.nla_len = NLA_HDRLEN + sizeof(MEMOWNER_GENL_NAME);
+		strcpy(req.name, MEMOWNER_GENL_NAME);
+		send(fd, &req, sizeof(req), 0);
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			_exit(31);
+		for (struct nlmsghdr *n = (void *)buf; NLMSG_OK(n, len); n = NLMSG_NEXT(n, len)) {
+			struct nlattr *a = (void *)((uint8_t *)NLMSG_DATA(n) + GENL_HDRLEN);
+			int rem = n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+			if (n->nlmsg_type != GENL_ID_CTRL)
+				continue;
+			for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
+			     rem -= NLA_ALIGN(a->nla_len), a = (void *)((uint8_t *)a + NLA_ALIGN(a->nla_len)))
+				if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+					id = *(uint16_t *)(a + 1);
+		}
+		for (int k = 0; id && k < 20; k++) {
+			struct {
+				struct nlmsghdr n;
+				struct genlmsghdr g;
+			} d = { { sizeof(d), (uint16_t)id, NLM_F_REQUEST | NLM_F_DUMP, ++seq, 0 },
+				{ MEMOWNER_CMD_GET_STACKS, 1, 0 } };
+			int err = 0;
+
+			if (k & 1)
+				d.g.cmd = MEMOWNER_CMD_GET_CACHES;
+			send(fd, &d, sizeof(d), 0);
+			len = recv(fd, buf, sizeof(buf), 0);	/* the first message; then close */
+			if (len < 0)
+				_exit(32);
+			for (struct nlmsghdr *n = (void *)buf; NLMSG_OK(n, len); n = NLMSG_NEXT(n, len))
+				if (n->nlmsg_type == NLMSG_ERROR)
+					err = -((struct nlmsgerr *)NLMSG_DATA(n))->error;
+			if (err == ENOENT)
+				break;	/* the family went away: look it up again */
+			if (err)
+				_exit(33);
+			close(fd);
+			fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+			if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+				_exit(34);
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		}
+		close(fd);
+		usleep(5000);
+	}
+}
+
+static unsigned int stress_count = 5000;
 
 static void load(void)
 {
@@ -129,7 +222,8 @@ static int start_readers(pid_t *kids)
 {
 	kids[0] = spawn(ioctl_reader);
 	kids[1] = spawn(cli_reader);
-	return 2;
+	kids[2] = spawn(genl_reader);
+	return 3;
 }
 
 static bool info(struct memowner_info *i)
@@ -153,12 +247,20 @@ static void test_cycles(void)
 	int cycles = e && atoi(e) > 0 ? atoi(e) : 100, i, ok = 0, nk;
 	struct memowner_info in;
 	double t0 = now_s(), t;
-	pid_t kids[4];
+	pid_t kids[5];
 
 	nk = start_readers(kids);
 	kids[nk++] = spawn(load);
 	for (i = 0; i < cycles; i++) {
-		int ret = memowner_reload(params[i % 5]);
+		int ret;
+
+		*unloading = 1;
+		ret = unload_module("memowner");
+		*unloading = 0;
+		if (!ret)
+			ret = load_module(getenv("MEMOWNER_KO"), params[i % 5]);
+		if (!((i + 1) % 10))
+			printf("# %d cycles, %.1f s\n", i + 1, now_s() - t0);
 
 		if (ret) {
 			printf("# cycle %d: reload (%s): %s\n", i + 1, params[i % 5], strerror(-ret));
@@ -184,9 +286,10 @@ static void test_cycles(void)
 static void test_table_full(void)
 {
 	struct memowner_info in;
-	pid_t kids[4];
+	pid_t kids[5];
 	int nk, ret, bad = 0;
 
+	*unloading = 0;
 	ret = memowner_reload("max_objects=1024 max_stacks=64 mode=stack");
 	if (ret) {
 		ksft_test_result_fail("table full: reload: %s\n", strerror(-ret));
@@ -217,7 +320,7 @@ static void test_oom(void)
 {
 	const char *cg = "/sys/fs/cgroup/memowner-soak";
 	int status, bad = 0, nk;
-	pid_t kids[4], hog;
+	pid_t kids[5], hog;
 
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
 		mkdir("/sys/fs/cgroup", 0755);
@@ -274,6 +377,9 @@ int main(void)
 	if (getenv("MEMOWNER_SOAK_STRESS"))
 		stress_count = atoi(getenv("MEMOWNER_SOAK_STRESS"));
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	unloading = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (unloading == MAP_FAILED)
+		ksft_exit_fail_msg("mmap\n");
 	ksft_set_plan(3);
 	test_cycles();
 	test_table_full();
