@@ -1762,6 +1762,19 @@ static int resolve_family(int fd)
 
 static int nl_fd = -1;
 
+/* The request socket while a dump runs on a socket of its own. */
+static int main_fd = -1;
+
+static void nl_end_dump_socket(void)
+{
+	if (main_fd < 0)
+		return;
+	close(nl_fd);
+	nl_fd = main_fd;
+	main_fd = -1;
+}
+
+
 static int nl_reopen(void)
 {
 	int id;
@@ -2050,13 +2063,22 @@ static bool family_gone(int err)
 		return false;
 	if (err == ENODEV)
 		return true;
+	nl_end_dump_socket();
 	if (resolve_family(nl_fd) == old)
 		return false;
 	nl_reopen();
 	return true;
 }
 
+static void nl_call_(int op, struct opstat *st);
+
 static void nl_call(int op, struct opstat *st)
+{
+	nl_call_(op, st);
+	nl_end_dump_socket();
+}
+
+static void nl_call_(int op, struct opstat *st)
 {
 	const struct nlop *o = &nlops[op];
 	struct nlres r[2] = { { 0 } };
@@ -2065,6 +2087,8 @@ static void nl_call(int op, struct opstat *st)
 	eset allowed;
 	int tries = 0, ret, fd2 = -1;
 	uint8_t cmd = o->cmd;
+
+	main_fd = -1;
 
 	do {
 		flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -2107,6 +2131,16 @@ static void nl_call(int op, struct opstat *st)
 		printf("# %s\n", call_desc);
 	r[0].seq = nl_seq;
 	r[0].err = (flags & NLM_F_ACK) || o->dump ? 0 : -1;
+	/* A dump gets a socket of its own: one left running would answer EBUSY. */
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP) {
+		main_fd = nl_fd;
+		nl_fd = nl_socket();
+		if (nl_fd < 0) {
+			nl_fd = main_fd;
+			fail(st, "socket: %s", strerror(-nl_fd));
+			return;
+		}
+	}
 	if (send(nl_fd, nlmsg, nllen, 0) < 0) {
 		fail(st, "send: %s", strerror(errno));
 		return;
@@ -2159,7 +2193,8 @@ static void nl_call(int op, struct opstat *st)
 		if (!ret && !r[0].done) {
 			/* Close the socket mid-dump. */
 			judge(st, 0, allowed);
-			nl_reopen();
+			if (main_fd < 0)
+				nl_reopen();
 			return;
 		}
 	} else {
@@ -2167,6 +2202,7 @@ static void nl_call(int op, struct opstat *st)
 	}
 	if (ret) {
 		fail(st, "no answer: %s", strerror(-ret));
+		nl_end_dump_socket();
 		nl_reopen();
 		return;
 	}
@@ -2444,8 +2480,8 @@ static void reader(void)
 	for (unsigned int n = 0;; n++) {
 		int st;
 
-		while (*want_unload && n % ARRAY_LEN(cmds) < 4)
-			usleep(5000);	/* the CLI holds the device */
+		while (*want_unload)
+			usleep(5000);	/* the CLI and debugfs files pin the module */
 		st = system(cmds[n % ARRAY_LEN(cmds)]);
 
 		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
