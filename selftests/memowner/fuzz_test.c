@@ -2059,9 +2059,10 @@ static bool family_gone(int err)
 {
 	int old = family_id;
 
-	if (!G.concurrent || (err != ENOENT && err != ENODEV))
+	if (!G.concurrent || (err != ENOENT && err != ENODEV && err != EPROTONOSUPPORT))
 		return false;
-	if (err == ENODEV)
+	/* The going state; a dump of a module being unloaded (try_module_get). */
+	if (err == ENODEV || err == EPROTONOSUPPORT)
 		return true;
 	nl_end_dump_socket();
 	if (resolve_family(nl_fd) == old)
@@ -2432,6 +2433,10 @@ static pid_t spawn(void (*fn)(void))
 
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* An inherited open of the device would pin the module. */
+		dev_close();
+		if (nl_fd >= 0)
+			close(nl_fd);
 		fn();
 		_exit(0);
 	}

@@ -174,8 +174,12 @@ static void genl_reader(void)
 			for (struct nlmsghdr *n = (void *)buf; NLMSG_OK(n, len); n = NLMSG_NEXT(n, len))
 				if (n->nlmsg_type == NLMSG_ERROR)
 					err = -((struct nlmsgerr *)NLMSG_DATA(n))->error;
-			if (err == ENOENT || err == ENODEV)
-				break;	/* the family went (or is going) away: look it up again */
+			/*
+			 * The family went or is going away (EPROTONOSUPPORT: a dump
+			 * of a module being unloaded): look it up again.
+			 */
+			if (err == ENOENT || err == ENODEV || err == EPROTONOSUPPORT)
+				break;
 			if (err) {
 				printf("# netlink reader: dump start failed: %s\n", strerror(err));
 				_exit(33);
