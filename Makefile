@@ -15,6 +15,7 @@
 #   make check-all       the whole kernel matrix (KVERS=... for some of it),
 #                        then the README's kernel table
 #   make check TESTS=a,b only those selftests (iterating on one test)
+#   make fuzz            the fuzzer alone, FUZZ_CALLS=100000 calls per ioctl/op
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -56,6 +57,15 @@ check-all:
 
 kernel-table:
 	vm/kernel-table.sh
+
+# A long fuzz run: fuzz_test alone with FUZZ_CALLS calls per ioctl and per
+# netlink op (the suite runs it with MEMOWNER_FUZZ_CALLS' default), FUZZ_SEED
+# to replay a run.
+FUZZ_CALLS ?= 100000
+fuzz:
+	TIMEOUT=$${TIMEOUT:-3600} vm/check.sh $(KVER) --tests fuzz_test \
+		--append MEMOWNER_FUZZ_CALLS=$(FUZZ_CALLS) --append MEMOWNER_TIMEOUT=3500 \
+		$(if $(FUZZ_SEED),--append MEMOWNER_FUZZ_SEED=$(FUZZ_SEED))
 
 demo:
 	vm/check.sh $(KVER) --run demo
@@ -120,5 +130,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 check-all kernel-table demo bench \
+.PHONY: all module userspace selftests deps check check-6.12 check-all kernel-table fuzz demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

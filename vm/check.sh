@@ -3,6 +3,7 @@
 #
 # check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
 #          [--tests PROG,PROG]   (only these selftests; TESTS=... in make)
+#          [--append VAR=VALUE]  (guest environment, e.g. MEMOWNER_FUZZ_CALLS=N)
 #
 # The whole "make check" for one kernel: install what is missing, build the
 # module against that kernel's headers and the static userspace and tests,
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--icount) vmopts+=("$1") ;;
 	--timeout) timeout=$2; shift ;;
 	--tests) tests=$2; vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
+	--append) vmopts+=(--append "$2"); shift ;;
 	-*) die "unknown option $1" ;;
 	*) kver=$1 ;;
 	esac
