@@ -27,7 +27,7 @@ kver=
 run=check
 tests=
 vmopts=()
-timeout=${TIMEOUT:-1200}
+timeout=${TIMEOUT:-2400}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2; shift ;;
