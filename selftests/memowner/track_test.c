@@ -614,9 +614,11 @@ TEST(page_owner_sort)
 	free(out);
 
 	/*
-	 * Allocation times, sorted by page_owner_sort (--sort at): jiffies
-	 * since boot in 16 ms steps, so up to 40 ms before t0 (granularity,
-	 * one tick) and 20 ms after t1.
+	 * Allocation times: jiffies since boot in 16 ms steps, so up to 40 ms
+	 * before t0 (granularity, one tick) and 20 ms after t1.  As
+	 * page_owner_sort parses and sorts them (--sort at: the 37 records
+	 * of one stack are culled into one block, shown with the first's
+	 * text), then every record of the file it read.
 	 */
 	snprintf(cmd, sizeof(cmd),
 		 "./page_owner_sort --pid %d --sort at /tmp/po.txt /tmp/po_ts.txt > /dev/null",
@@ -634,10 +636,30 @@ TEST(page_owner_sort)
 		if (t && strstr(p, "memowner_test_pages+0x")) {
 			ts = strtoll(t + 5, NULL, 10);
 			n++;
+			EXPECT_EQ(0, strncmp(p, "37 times, 74 pages", 18));
 			EXPECT_LE(prev, ts);
 			EXPECT_LE(t0 - 40000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
 			EXPECT_GE(t1 + 20000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
 			prev = ts;
+		}
+		p = next ? next + 2 : NULL;
+	}
+	EXPECT_EQ(1, n);
+	free(out);
+	out = read_file("/tmp/po.txt");
+	ASSERT_NE(NULL, out);
+	n = 0;
+	for (p = out; p && *p; ) {
+		char *next = strstr(p, "\n\n"), *t;
+
+		if (next)
+			*next = '\0';
+		t = strstr(p, ", ts ");
+		if (t && strstr(p, "\n memowner_test_pages+0x")) {
+			ts = strtoll(t + 5, NULL, 10);
+			n++;
+			EXPECT_LE(t0 - 40000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
+			EXPECT_GE(t1 + 20000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
 		}
 		p = next ? next + 2 : NULL;
 	}
