@@ -81,10 +81,15 @@ static int __init memowner_init(void)
 	if (ret)
 		goto err_alerts;
 
-	mo_control_start();
+	/*
+	 * The event tables before tracking starts: allocated untracked, not
+	 * charged to the process that loads the module (the hooks follow the
+	 * tracking configuration, also while it is not started).
+	 */
 	ret = mo_events_init();
 	if (ret)
 		goto err_events;
+	mo_control_start();
 	/* Interfaces last: nothing can be asked of a half-built module. */
 	ret = mo_debugfs_init();
 	if (ret)
