@@ -61,7 +61,7 @@ check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
 
 check-all:
-	vm/check-all.sh $(KVERS)
+	JOBS=$(JOBS) vm/check-all.sh $(KVERS)
 
 kernel-table:
 	vm/kernel-table.sh
