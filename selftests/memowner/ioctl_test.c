@@ -541,6 +541,7 @@ TEST_F(q, set_config_invalid)
 			    offsetof(struct memowner_info, live_objects) - \
 			    offsetof(struct memowner_info, sources)));	\
 } while (0)
+	BAD(0, 0, 0, 0, 0, 0);		/* names no field (netlink: the same) */
 	BAD(1 << 9, 0, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_MODE, MEMOWNER_MODE_MAX + 1, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_DEPTH, 0, 0, 0, 0, 0);
