@@ -1034,18 +1034,9 @@ TEST_F(ev, extfrag)
  */
 static int frag_once(struct __test_metadata *_metadata, long *fallbacks)
 {
-	char *held, *p;
-
-	if (tm("fragment 65536"))
-		return -1;
-	held = read_file(TDBG "held");
-	if (!held)
-		return -1;
-	p = strstr(held, "fallbacks=");
-	*fallbacks = p ? strtol(p + strlen("fallbacks="), NULL, 10) : -1;
-	free(held);
+	*fallbacks = tm_fragment();
 	TH_LOG("fragment: %ld fallbacks", *fallbacks);
-	return 0;
+	return *fallbacks < 0 ? -1 : 0;
 }
 
 static int events_open(struct mo_genl *g, const char *params)

@@ -319,6 +319,7 @@ TEST_F(q, get_stack)
 	char text[8192];
 	char first[256], fn[256], *kptr, *ks, *l;
 	unsigned long long off = 0, sym = 0;
+	__u64 frames[64];
 	regex_t raw;
 
 	REQUIRE();
@@ -362,6 +363,7 @@ TEST_F(q, get_stack)
 	ASSERT_NE(NULL, kptr);
 	ASSERT_EQ(0, write_str("/proc/sys/kernel/kptr_restrict", "1"));
 	memset(frames, 0, sizeof(frames));
+	st.frames = (unsigned long)frames;
 	st.nr_frames = 64;
 	EXPECT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_GET_STACK, &st))
 		TH_LOG("raw frames refused: %s", strerror(errno));
@@ -539,6 +541,7 @@ TEST_F(q, set_config_invalid)
 			    offsetof(struct memowner_info, live_objects) - \
 			    offsetof(struct memowner_info, sources)));	\
 } while (0)
+	BAD(0, 0, 0, 0, 0, 0);		/* names no field (netlink: the same) */
 	BAD(1 << 9, 0, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_MODE, MEMOWNER_MODE_MAX + 1, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_DEPTH, 0, 0, 0, 0, 0);
