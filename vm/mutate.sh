@@ -66,25 +66,35 @@ mkdir -p "$out/mutants"
 declare -A desc_of tests_of result_of why_of
 order=()
 progs_all=""
+# One scratch source set, built once; each mutant changes one file of it,
+# is built (that file and the link), and the file is put back.
+src=$out/src
+make -s -C "$top" dkms-source DESTDIR="$src" >/dev/null
+kbuild make -C "$src/module" KDIR="$kdir" CC="$cc" >"$out/base-build.log" 2>&1 ||
+	die "the unmutated module does not build (build/mutate/base-build.log)"
 while IFS=$'\t' read -r name file tests desc; do
 	order+=("$name")
 	desc_of[$name]=$desc
 	tests_of[$name]=$tests
 	progs_all="$progs_all,$tests"
 	d=$out/mutants/$name
-	make -s -C "$top" dkms-source DESTDIR="$d/src" >/dev/null
+	mkdir -p "$d"
+	cp -p "$src/$file" "$out/pristine"
 	if ! python3 "$here/mutate-apply.py" --list "$list" --apply "$name" \
-		--root "$d/src" >"$out/$name.log" 2>&1; then
+		--root "$src" >"$out/$name.log" 2>&1; then
 		result_of[$name]=stale why_of[$name]="does not apply"
-	elif ! kbuild make -C "$d/src/module" KDIR="$kdir" CC="$cc" \
+	elif ! kbuild make -C "$src/module" KDIR="$kdir" CC="$cc" \
 		>>"$out/$name.log" 2>&1; then
 		result_of[$name]=stale why_of[$name]="does not build"
 	else
-		cp "$d/src/module/memowner.ko" "$d/memowner.ko"
+		cp "$src/module/memowner.ko" "$d/memowner.ko"
 	fi
-	rm -rf "$d/src"
+	# Back as it was, newer than its object: the next build redoes it.
+	cp "$out/pristine" "$src/$file"
+	touch "$src/$file"
 	log "mutant $name: ${result_of[$name]:-built} ($file)"
 done <<<"$names"
+rm -rf "$src" "$out/pristine"
 # The control: every program the list names, once each.
 progs_all=$(echo "${progs_all#,}" | tr ',' '\n' | awk '!seen[$0]++' | paste -sd,)
 
