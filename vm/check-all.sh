@@ -48,7 +48,12 @@ one() {
 		tar -C "$d/tree" -xf -
 	t0=$(date +%s)
 	set +e
-	"$d/tree/vm/check.sh" "$k" >"$d/log" 2>&1
+	# bookworm is the README's own test command, "make check", as it is.
+	if [ "$k" = bookworm ]; then
+		make -C "$d/tree" check >"$d/log" 2>&1
+	else
+		"$d/tree/vm/check.sh" "$k" >"$d/log" 2>&1
+	fi
 	st=$?
 	set -e
 	echo "$st $(( $(date +%s) - t0 ))" >"$d/status"
