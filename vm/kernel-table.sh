@@ -60,9 +60,11 @@ row() {
 				paste -sd ';' | sed 's/;/; /g')
 			[ -n "$skips" ] || skips=none
 		fi
-		# Hooks the module said it could not attach (kernel log).
-		hooks=$(grep -aoE 'memowner: (tracepoint|kprobe|kretprobe|hook)[^:]*[ :][^ ]+ (not found|attach failed|not attached)[^(]*' \
-			"$d/console.log" | sed -E 's/^memowner: //; s/ +$//' | sort -u |
+		# Hooks the module said it could not attach (kernel log), at its
+		# first load: later ones include proto_test's wrong-prototype copy.
+		hooks=$(awk '/memowner: version .* unloaded/ { exit } { print }' "$d/console.log" |
+			grep -aoE 'memowner: (tracepoint|kprobe|kretprobe|hook)[^:]*[ :][^ ]+ (not found|attach failed|not attached)[^(]*' |
+			sed -E 's/^memowner: //; s/ +$//' | sort -u |
 			paste -sd ';' | sed 's/;/; /g' || true)
 		[ -n "$hooks" ] || hooks=none
 	fi
