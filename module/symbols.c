@@ -87,6 +87,7 @@ struct mo_fnset {
 	unsigned int nr_names;
 	struct mo_range *ranges;
 	unsigned int nr;
+	unsigned long end;	/* of the highest range */
 };
 
 static struct mo_range alloc_ranges[ARRAY_SIZE(allocator_fns)];
@@ -131,6 +132,9 @@ static bool in_set(const struct mo_fnset *set, unsigned long ip)
 {
 	unsigned int lo = 0, hi = set->nr;
 
+	/* Most frames (modules, other subsystems) lie outside all of them. */
+	if (!hi || ip < set->ranges[0].start || ip >= set->end)
+		return false;
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
 
@@ -240,6 +244,9 @@ static void find_ranges(struct mo_fnset *set)
 	if (n)
 		unregister_kprobes(registered, n);
 	sort(set->ranges, set->nr, sizeof(set->ranges[0]), cmp_range, NULL);
+	set->end = 0;
+	for (i = 0; i < set->nr; i++)
+		set->end = max(set->end, set->ranges[i].end);
 }
 
 int mo_symbols_init(void)
