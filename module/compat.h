@@ -105,4 +105,22 @@
 #define MO_RECLAIM_END_ARGS(nr_reclaimed)	unsigned long nr_reclaimed
 #endif
 
+/*
+ * Until 6.x a tracepoint called its probes with preemption disabled
+ * (preempt_disable_notrace(), or guard(preempt_notrace) from 6.10):
+ * MEMOWNER_HAVE_TRACEPOINT_PREEMPT_OFF.  7.x calls them under SRCU-fast,
+ * preemptible (PREEMPT_LAZY is Debian's default there).  memowner's probes
+ * keep per-CPU state -- the re-entry guard, stack buffers, the sampling
+ * countdown -- that a task preempted, or migrated, half-way through would
+ * leave to the next task (its allocations then counted as recursion and
+ * dropped) or clear on another CPU.  So where the tracepoint does not do it,
+ * each tracepoint probe disables preemption itself for its whole run.
+ * kprobe and kretprobe handlers always run with preemption disabled.
+ */
+#ifdef MEMOWNER_HAVE_TRACEPOINT_PREEMPT_OFF
+#define MO_TP_NO_PREEMPT()	do { } while (0)
+#else
+#define MO_TP_NO_PREEMPT()	guard(preempt_notrace)()
+#endif
+
 #endif /* _MEMOWNER_COMPAT_H */

@@ -348,6 +348,7 @@ static void probe_mark_victim(void *data, struct task_struct *task, uid_t uid)
 	struct mo_event ev = { .type = MEMOWNER_EVENT_OOM };
 	struct mm_struct *mm = READ_ONCE(task->mm);
 
+	MO_TP_NO_PREEMPT();
 	fill_task(&ev, task);
 	if (mm)
 		ev.rss_kb = get_mm_rss(mm) << (PAGE_SHIFT - 10);
@@ -367,6 +368,7 @@ static void probe_reclaim_begin(void *data, MO_RECLAIM_BEGIN_ARGS(order, gfp))
 {
 	int i;
 
+	MO_TP_NO_PREEMPT();
 	for (i = 0; i < SLOTS; i++) {
 		if (cmpxchg(&slots[i].task, NULL, current) == NULL) {
 			slots[i].start = local_clock();
@@ -384,6 +386,7 @@ static void probe_reclaim_end(void *data, MO_RECLAIM_END_ARGS(nr_reclaimed))
 	u64 latency;
 	int i;
 
+	MO_TP_NO_PREEMPT();
 	for (i = 0; i < SLOTS; i++) {
 		if (READ_ONCE(slots[i].task) != current)
 			continue;
@@ -416,6 +419,7 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 	u32 site = 0;
 	int n;
 
+	MO_TP_NO_PREEMPT();
 	if (fallback_order >= pageblock_order)
 		return;		/* not fragmenting */
 	atomic64_inc(&nr_extfrag);

@@ -65,7 +65,8 @@ static inline void memowner_acct_vfree(const void *p)
 
 static inline void memowner_acct_free_percpu(void __percpu *p)
 {
-	memowner_acct_free((const void __force *)p);
+	/* Through unsigned long: __seg_gs pointers (gcc 14+, 6.15+) do not cast. */
+	memowner_acct_free((const void *)(__force unsigned long)p);
 	free_percpu(p);
 }
 
@@ -262,6 +263,31 @@ static inline void memowner_acct_free_percpu(void __percpu *p)
 #endif
 #ifndef kvmalloc_node_align_noprof
 #define kvmalloc_node_align_noprof(...) MO_ACCT_ALLOC(kvmalloc_node_align_noprof(__VA_ARGS__))
+#endif
+/*
+ * 7.x: kmalloc_noprof() and friends are macros over inline functions that
+ * take the allocation-token argument (__kmalloc_token()).
+ */
+#ifndef _kmalloc_noprof
+#define _kmalloc_noprof(...) MO_ACCT_ALLOC(_kmalloc_noprof(__VA_ARGS__))
+#endif
+#ifndef _kzalloc_noprof
+#define _kzalloc_noprof(...) MO_ACCT_ALLOC(_kzalloc_noprof(__VA_ARGS__))
+#endif
+#ifndef _kmalloc_array_noprof
+#define _kmalloc_array_noprof(...) MO_ACCT_ALLOC(_kmalloc_array_noprof(__VA_ARGS__))
+#endif
+#ifndef _kmalloc_node_noprof
+#define _kmalloc_node_noprof(...) MO_ACCT_ALLOC(_kmalloc_node_noprof(__VA_ARGS__))
+#endif
+#ifndef _kmalloc_array_node_noprof
+#define _kmalloc_array_node_noprof(...) MO_ACCT_ALLOC(_kmalloc_array_node_noprof(__VA_ARGS__))
+#endif
+#ifndef _kvmalloc_array_node_noprof
+#define _kvmalloc_array_node_noprof(...) MO_ACCT_ALLOC(_kvmalloc_array_node_noprof(__VA_ARGS__))
+#endif
+#ifndef _kmalloc_nolock_noprof
+#define _kmalloc_nolock_noprof(...) MO_ACCT_ALLOC(_kmalloc_nolock_noprof(__VA_ARGS__))
 #endif
 /* Per-CPU memory: alloc_percpu() and the like are macros over these. */
 #ifndef __alloc_percpu

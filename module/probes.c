@@ -137,6 +137,7 @@ static void probe_kmalloc(void *data, unsigned long call_site, const void *ptr,
 			  size_t bytes_req, size_t bytes_alloc, gfp_t gfp,
 			  int node)
 {
+	MO_TP_NO_PREEMPT();
 	slab_alloc(call_site, ptr, kmalloc_key(bytes_alloc, gfp), bytes_req,
 		   bytes_alloc, gfp);
 }
@@ -147,6 +148,7 @@ static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 {
 	u64 size;
 
+	MO_TP_NO_PREEMPT();
 	if (unlikely(!ptr)) {
 		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
 		return;
@@ -165,12 +167,14 @@ static __always_inline void slab_free(const void *ptr)
 
 static void probe_kfree(void *data, unsigned long call_site, const void *ptr)
 {
+	MO_TP_NO_PREEMPT();
 	slab_free(ptr);
 }
 
 static void probe_kmem_cache_free(void *data, unsigned long call_site,
 				  const void *ptr, const struct kmem_cache *s)
 {
+	MO_TP_NO_PREEMPT();
 	slab_free(ptr);
 }
 
@@ -186,6 +190,7 @@ static __always_inline void page_alloc(struct page *page, unsigned int order,
 static void probe_mm_page_alloc(void *data, struct page *page,
 				unsigned int order, gfp_t gfp, int mt)
 {
+	MO_TP_NO_PREEMPT();
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
 	if (unlikely(!page))
 		return;
@@ -198,6 +203,7 @@ static void probe_mm_page_alloc(void *data, struct page *page,
 static void probe_mm_page_free(void *data, struct page *page,
 			       unsigned int order)
 {
+	MO_TP_NO_PREEMPT();
 	free_event(MEMOWNER_SRC_PAGE, page_to_pfn(page), order);
 }
 
@@ -209,6 +215,7 @@ static void probe_mm_page_free_batched(void *data, struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
 
+	MO_TP_NO_PREEMPT();
 	if (mo_owner_maybe(pfn, MEMOWNER_SRC_PAGE))
 		mo_track_free_batched(pfn);
 }
@@ -219,6 +226,7 @@ static void probe_percpu_alloc(void *data, unsigned long call_site,
 			       void __percpu *ptr, size_t bytes_alloc,
 			       gfp_t gfp)
 {
+	MO_TP_NO_PREEMPT();
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PERCPU);
 	if (unlikely(!ptr))
 		return;
@@ -229,6 +237,7 @@ static void probe_percpu_alloc(void *data, unsigned long call_site,
 static void probe_percpu_free(void *data, void *base_addr, int off,
 			      void __percpu *ptr)
 {
+	MO_TP_NO_PREEMPT();
 	if (ptr)
 		free_event(MEMOWNER_SRC_PERCPU, (unsigned long)ptr, 0);
 }

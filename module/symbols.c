@@ -57,8 +57,47 @@ static const char *const allocator_fns[] = {
 	"__traceiter_mm_page_alloc",
 };
 
-static struct mo_range ranges[ARRAY_SIZE(allocator_fns)];
-static unsigned int nr_ranges;
+/*
+ * Slab allocator entry points, allocation and free (6.1 names, then the
+ * 6.10+ _noprof names and 7.x's sheaf API).  The slab allocator allocates
+ * for itself inside them: 7.x's per-CPU sheaves (an array of object
+ * pointers, kmalloc'ed when a CPU's sheaf runs empty or full, kept by the
+ * cache), the memcg vector of a new slab.  Such an object's stack shows one
+ * of these below its call site: it is the allocator's, not the caller's
+ * that happened to trigger the refill, and its stack ends there.
+ */
+static const char *const slab_fns[] = {
+	"kmem_cache_alloc", "kmem_cache_alloc_lru", "kmem_cache_alloc_node",
+	"__kmalloc", "__kmalloc_node", "__kmalloc_node_track_caller",
+	"kmalloc_trace", "kmalloc_node_trace", "kmem_cache_alloc_bulk",
+	"krealloc", "kmem_cache_free", "kfree", "kmem_cache_free_bulk",
+	"kmem_cache_alloc_noprof", "kmem_cache_alloc_lru_noprof",
+	"kmem_cache_alloc_node_noprof", "__kmalloc_noprof",
+	"__kmalloc_node_noprof", "__kmalloc_cache_noprof",
+	"__kmalloc_cache_node_noprof", "__kmalloc_node_track_caller_noprof",
+	"kmem_cache_alloc_bulk_noprof", "kmalloc_nolock_noprof",
+	"kmem_cache_alloc_from_sheaf_noprof", "kmem_cache_prefill_sheaf",
+	"kmem_cache_refill_sheaf", "kmem_cache_return_sheaf", "krealloc_noprof",
+	"krealloc_node_align_noprof", "kfree_nolock", "__kfree_rcu_sheaf",
+};
+
+/* Sorted address ranges of the functions of a list found in this kernel. */
+struct mo_fnset {
+	const char *const *names;
+	unsigned int nr_names;
+	struct mo_range *ranges;
+	unsigned int nr;
+	unsigned long end;	/* of the highest range */
+};
+
+static struct mo_range alloc_ranges[ARRAY_SIZE(allocator_fns)];
+static struct mo_range slab_ranges[ARRAY_SIZE(slab_fns)];
+static struct mo_fnset page_set = {
+	allocator_fns, ARRAY_SIZE(allocator_fns), alloc_ranges,
+};
+static struct mo_fnset slab_set = {
+	slab_fns, ARRAY_SIZE(slab_fns), slab_ranges,
+};
 static int name_offset = -1;
 
 /* The function around @addr, from "name+0x4/0x1a0 [mod]"; false if none. */
@@ -89,16 +128,19 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-bool mo_in_allocator(unsigned long ip)
+static bool in_set(const struct mo_fnset *set, unsigned long ip)
 {
-	unsigned int lo = 0, hi = nr_ranges;
+	unsigned int lo = 0, hi = set->nr;
 
+	/* Most frames (modules, other subsystems) lie outside all of them. */
+	if (!hi || ip < set->ranges[0].start || ip >= set->end)
+		return false;
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
 
-		if (ip < ranges[mid].start)
+		if (ip < set->ranges[mid].start)
 			hi = mid;
-		else if (ip >= ranges[mid].end)
+		else if (ip >= set->ranges[mid].end)
 			lo = mid + 1;
 		else
 			return true;
@@ -106,9 +148,24 @@ bool mo_in_allocator(unsigned long ip)
 	return false;
 }
 
+bool mo_in_allocator(unsigned long ip)
+{
+	return in_set(&page_set, ip);
+}
+
+bool mo_in_slab_entry(unsigned long ip)
+{
+	return in_set(&slab_set, ip);
+}
+
 unsigned int mo_symbols_nr_allocator(void)
 {
-	return nr_ranges;
+	return page_set.nr;
+}
+
+unsigned int mo_symbols_nr_slab_entry(void)
+{
+	return slab_set.nr;
 }
 
 int mo_symbols_name_offset(void)
@@ -161,37 +218,41 @@ static void learn_name_offset(void)
 }
 
 /*
- * Resolve each allocator entry point with a disabled kprobe (the name is
+ * Resolve each function of @set with a disabled kprobe (the name is
  * resolved, the text never patched, nothing ever called), then remove them
  * all with one grace period.
  */
-static void find_allocator_ranges(void)
+static void find_ranges(struct mo_fnset *set)
 {
-	static struct kprobe probes[ARRAY_SIZE(allocator_fns)];
-	static struct kprobe *registered[ARRAY_SIZE(allocator_fns)];
+	static struct kprobe probes[ARRAY_SIZE(slab_fns) + ARRAY_SIZE(allocator_fns)];
+	static struct kprobe *registered[ARRAY_SIZE(probes)];
 	unsigned int i, n = 0;
 
-	nr_ranges = 0;
-	for (i = 0; i < ARRAY_SIZE(allocator_fns); i++) {
+	set->nr = 0;
+	for (i = 0; i < set->nr_names && i < ARRAY_SIZE(probes); i++) {
 		struct kprobe *kp = &probes[i];
 
 		memset(kp, 0, sizeof(*kp));
-		kp->symbol_name = allocator_fns[i];
+		kp->symbol_name = set->names[i];
 		kp->flags = KPROBE_FLAG_DISABLED;
 		if (register_kprobe(kp))
 			continue;	/* not in this kernel, or not probeable */
 		registered[n++] = kp;
-		if (symbol_extent((unsigned long)kp->addr, &ranges[nr_ranges]))
-			nr_ranges++;
+		if (symbol_extent((unsigned long)kp->addr, &set->ranges[set->nr]))
+			set->nr++;
 	}
 	if (n)
 		unregister_kprobes(registered, n);
-	sort(ranges, nr_ranges, sizeof(ranges[0]), cmp_range, NULL);
+	sort(set->ranges, set->nr, sizeof(set->ranges[0]), cmp_range, NULL);
+	set->end = 0;
+	for (i = 0; i < set->nr; i++)
+		set->end = max(set->end, set->ranges[i].end);
 }
 
 int mo_symbols_init(void)
 {
-	find_allocator_ranges();
+	find_ranges(&page_set);
+	find_ranges(&slab_set);
 	learn_name_offset();
 	return 0;
 }

@@ -14,12 +14,18 @@ void mo_symbols_exit(void);
 
 /* Is @ip inside a page-allocator entry function (skipped in stacks)? */
 bool mo_in_allocator(unsigned long ip);
+/*
+ * Is @ip inside a slab allocator entry function?  A slab object with such a
+ * frame below its call site was allocated by the allocator for itself.
+ */
+bool mo_in_slab_entry(unsigned long ip);
 
 /* Name of slab cache @s, or NULL when the layout could not be learned. */
 const char *mo_slab_cache_name(const void *s);
 
 /* For status: how many allocator functions were found, name offset. */
 unsigned int mo_symbols_nr_allocator(void);
+unsigned int mo_symbols_nr_slab_entry(void);
 int mo_symbols_name_offset(void);
 
 #endif /* _MEMOWNER_SYMBOLS_H */

@@ -11,6 +11,7 @@
 #ifndef _MEMOWNER_TRACK_H
 #define _MEMOWNER_TRACK_H
 
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -19,6 +20,8 @@
 #include "version.h"
 #include "owner.h"
 #include "params.h"
+#include "site.h"
+#include "symbols.h"
 
 /* One allocation as a probe sees it. */
 struct mo_alloc {
@@ -133,6 +136,8 @@ static __always_inline bool mo_guard_enter(unsigned int *level)
 {
 	unsigned int bit;
 
+	/* Tracepoint probes see to it on 7.x (MO_TP_NO_PREEMPT, compat.h). */
+	lockdep_assert_preemption_disabled();
 	if (unlikely(in_nmi())) {
 		mo_stat_inc(MO_STAT_NMI);
 		return false;
@@ -164,16 +169,27 @@ static __always_inline void mo_guard_exit(unsigned int level)
  * else the first frame outside memowner and the page allocator -- and the
  * walk stops after exactly @depth frames of the owner.
  */
-struct mo_site_key;
 u32 mo_site_of_frames(const unsigned long *frames, unsigned int n,
 		      struct mo_site_key *k);
 u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
 			struct mo_site_key *k);
 bool mo_not_owner(unsigned long addr);	/* memowner or page allocator */
 
+/*
+ * A slab object allocated inside a slab entry point (@slab set: the slab
+ * allocator's own, e.g. a 7.x sheaf) belongs to the allocator: its stack
+ * stops at that entry point, so that the caller whose allocation happened to
+ * trigger it is not charged with it (symbols.c).
+ */
+static __always_inline bool mo_unwind_last(unsigned long addr, bool slab)
+{
+	return slab && mo_in_slab_entry(addr);
+}
+
 static __always_inline unsigned int mo_unwind(unsigned long *buf,
 					      unsigned int depth,
-					      unsigned long call_site)
+					      unsigned long call_site,
+					      bool slab)
 {
 	unsigned long skipped[MO_SKIP_MAX + 1], addr;
 	unsigned int n = 0, nskip = 0, i;
@@ -184,15 +200,9 @@ static __always_inline unsigned int mo_unwind(unsigned long *buf,
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
-		if (n) {
+		if (n || (call_site ? addr == call_site : !mo_not_owner(addr))) {
 			buf[n++] = addr;
-			if (n == depth)
-				break;
-			continue;
-		}
-		if (call_site ? addr == call_site : !mo_not_owner(addr)) {
-			buf[n++] = addr;
-			if (n == depth)
+			if (n == depth || mo_unwind_last(addr, slab))
 				break;
 			continue;
 		}
@@ -230,12 +240,13 @@ static __always_inline u32 mo_site_here(unsigned int level,
 
 	if (mo_cfg.mode == MEMOWNER_MODE_CALLSITE) {
 		/* Pages carry no call site: the first frame of the owner. */
-		if (!call_site && mo_unwind(&frame, 1, 0))
+		if (!call_site && mo_unwind(&frame, 1, 0, false))
 			call_site = frame;
 		return mo_site_of_callsite(level, call_site, k);
 	}
 	buf = this_cpu_ptr(mo_stack_buf)->b[level];
-	n = mo_unwind(buf, mo_cfg.depth, call_site);
+	n = mo_unwind(buf, mo_cfg.depth, call_site,
+		      k->src == MEMOWNER_SRC_SLAB);
 	return mo_site_of_frames(buf, n, k);
 }
 

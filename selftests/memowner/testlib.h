@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/memowner.h>
 
@@ -206,6 +207,24 @@ static inline int mo_rule_count(int fd)
 	};
 
 	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_LIST, &l) ? -errno : (int)l.total;
+}
+
+/*
+ * A PREEMPT_RT kernel: /sys/kernel/realtime reads 1 (6.12+), or the
+ * version string names PREEMPT_RT (scripts/mkcompile_h).  On PREEMPT_RT
+ * the slab and page allocators take sleeping locks, so no allocation may
+ * be made in hard interrupt context: memowner_test.ko refuses ctx=hardirq.
+ */
+#define MO_RT_NO_HARDIRQ "PREEMPT_RT: no allocation may be made in hard interrupt context"
+
+static inline bool kernel_is_preempt_rt(void)
+{
+	char *rt = read_file("/sys/kernel/realtime");
+	struct utsname u;
+	bool yes = rt && rt[0] == '1';
+
+	free(rt);
+	return yes || (!uname(&u) && strstr(u.version, "PREEMPT_RT"));
 }
 
 /* Both module files are named by the environment (see vm/guest/init). */

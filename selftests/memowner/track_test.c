@@ -306,19 +306,49 @@ TEST_F(exact, contexts)
 
 	require_modules(_metadata);
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=softirq cpu=%d", cpu));
-	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=0"));
-	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=softirq cpu=0"));
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 cpu=%d", cpu));
-	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=softirq cpu=%d", cpu));
 	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
-	EXPECT_EQ(400, s.objects);
-	EXPECT_EQ(400 * 64, s.bytes);
+	EXPECT_EQ(300, s.objects);
+	EXPECT_EQ(300 * 64, s.bytes);
 	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
 	EXPECT_EQ(10, s.base_pages);
 	ASSERT_EQ(0, tm("reset"));
 	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
 	EXPECT_EQ(0, s.objects);
-	EXPECT_EQ(400, s.frees);
+	EXPECT_EQ(300, s.frees);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(0, s.base_pages);
+}
+
+/* Hard interrupt context (irq_work), on this CPU and another. */
+TEST_F(exact, hardirq)
+{
+	struct stacksum s;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpu = ncpus > 1 ? 1 : 0;
+
+	require_modules(_metadata);
+	if (kernel_is_preempt_rt()) {
+		/* The test module must refuse it, and hold nothing. */
+		ASSERT_EQ(-EINVAL, tm("alloc kmalloc 1 64 ctx=hardirq"));
+		ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+		ASSERT_EQ(0, s.allocs);
+		SKIP(return, MO_RT_NO_HARDIRQ);
+	}
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=0"));
+	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=hardirq cpu=%d", cpu));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(200, s.objects);
+	EXPECT_EQ(200 * 64, s.bytes);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(10, s.base_pages);
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(200, s.frees);
 	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
 	EXPECT_EQ(0, s.base_pages);
 }
