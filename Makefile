@@ -10,6 +10,9 @@
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
 #   make check KVER=...  the same on another installed/extracted kernel ABI
 #   make check TESTS=a,b only those selftests (iterating on one test)
+#   make check-booted [KVER=...] [TESTS=...]  the suite on a normally booted
+#                        full-root Debian guest (systemd, its usual modules
+#                        first; image built and cached on first use)
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -42,6 +45,9 @@ deps:
 # TESTS=prog,prog runs only those selftests (after the module loaders).
 check:
 	vm/check.sh $(KVER) $(if $(TESTS),--tests $(TESTS))
+
+check-booted:
+	vm/check.sh $(KVER) --booted $(if $(TESTS),--tests $(TESTS))
 
 check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
@@ -109,5 +115,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 demo bench \
+.PHONY: all module userspace selftests deps check check-booted check-6.12 demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

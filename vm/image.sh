@@ -143,7 +143,7 @@ make_kernel() {
 	cp "$root/boot/initrd.img-$abi" "$kdir/initrd.img"
 	# Room for the tests' files and logs (the image is only read: qemu
 	# -snapshot keeps the guest's writes in a temporary overlay).
-	mkfs.ext4 -q -F -L memowner-root -d "$root" "$kdir/rootfs.img" 3G
+	mkfs.ext4 -q -F -L memowner-root -d "$root" "$kdir/rootfs.img" 3G >/dev/null
 	rm -rf "$root"
 	touch "$kdir/.complete"
 }
