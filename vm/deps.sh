@@ -22,7 +22,7 @@ PKGS="qemu-system-x86 busybox-static build-essential pkg-config libnl-3-dev
 libnl-genl-3-dev cpio kmod dkms dwarves linux-source-6.1 linux-headers-amd64
 xz-utils libprotobuf-c-dev protobuf-c-compiler libncurses-dev zlib1g-dev
 libjson-c-dev python3 gcc-multilib python3-yaml python3-prometheus-client golang-go
-help2man groff-base"
+help2man groff-base debootstrap"
 
 apt_updated=
 apt_update() {
