@@ -21,8 +21,15 @@ mkdir -p "$MEMOWNER_ARTIFACTS"
 tests=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^MEMOWNER_TESTS=//p')
 
 echo "memowner-guest: kernel $kver, $(nproc) cpus, run=booted"
-systemctl is-system-running --wait >/dev/null 2>&1
-state=$(systemctl is-system-running)
+# This unit is itself part of the boot (is-system-running --wait would
+# wait for it): wait for multi-user.target, which it is ordered after.
+i=0
+while [ $i -lt 300 ] && ! systemctl -q is-active multi-user.target; do
+	sleep 1
+	i=$((i + 1))
+done
+state=$(systemctl is-active multi-user.target)
+failed_units=$(systemctl --failed --no-legend --plain | grep -v '^$')
 nmods=$(grep -c . /proc/modules)
 
 {
@@ -35,11 +42,10 @@ nmods=$(grep -c . /proc/modules)
 	}
 	[ "$(cat /proc/1/comm)" = systemd ] && ok=1 || ok=0
 	res "$ok" "systemd is PID 1"
-	case $state in
-	running) ok=1 ;;
-	*) ok=0; systemctl --failed --no-legend | sed 's/^/# # /' ;;
-	esac
-	res "$ok" "the boot finished: system $state"
+	ok=1
+	[ "$state" = active ] || ok=0
+	[ -z "$failed_units" ] || { echo "$failed_units" | sed 's/^/# # failed: /'; ok=0; }
+	res "$ok" "the boot reached multi-user.target ($state), no unit failed"
 	# The issue measured 49 on a Debian 12 VM; this guest has fewer
 	# devices (no graphics, sound, input), so at least 15.
 	ok=1
