@@ -108,6 +108,12 @@ if [ "$run" = check ]; then
 			sed 's/^/# /' "$out/judge-test.log"
 			echo "not ok 1 host: judge"
 		fi
+		# The kernel's own kselftest flow, from a kernel tree.
+		echo "# selftests: host: kselftest flow"
+		r=ok
+		"$here/kselftest-check.sh" >"$out/kselftest.log" 2>&1 || r="not ok"
+		sed 's/^/# /' "$out/kselftest.log"
+		echo "$r 1 host: kselftest flow"
 		echo "# selftests: host: netlink spec"
 		r=ok
 		python3 "$here/spec-check.py" \
