@@ -8,11 +8,17 @@
 #   make deps            install build/test dependencies (apt-get)
 #   make check           full test suite in a VM on Debian 12's stock 6.1 kernel
 #   make check-6.12      the same on the bookworm-backports 6.12 kernel
-#   make check KVER=...  the same on another installed/extracted kernel ABI
+#   make check KVER=...  the same on another kernel: a Debian suite (trixie,
+#                        trixie-backports, sid, bullseye, ...; -rt, -cloud
+#                        flavours; newest) resolved from the archive today,
+#                        built in a chroot of its release, or an ABI
+#   make check-all       the whole kernel matrix (KVERS=... for some of it),
+#                        then the README's kernel table
 #   make check TESTS=a,b only those selftests (iterating on one test)
 #   make check-booted [KVER=...] [TESTS=...]  the suite on a normally booted
 #                        full-root Debian guest (systemd, its usual modules
 #                        first; image built and cached on first use)
+#   make fuzz            the fuzzer alone, FUZZ_CALLS=100000 calls per ioctl/op
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -51,6 +57,21 @@ check-booted:
 
 check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
+
+check-all:
+	vm/check-all.sh $(KVERS)
+
+kernel-table:
+	vm/kernel-table.sh
+
+# A long fuzz run: fuzz_test alone with FUZZ_CALLS calls per ioctl and per
+# netlink op (the suite runs it with MEMOWNER_FUZZ_CALLS' default), FUZZ_SEED
+# to replay a run.
+FUZZ_CALLS ?= 100000
+fuzz:
+	TIMEOUT=$${TIMEOUT:-3600} vm/check.sh $(KVER) --tests fuzz_test \
+		--append MEMOWNER_FUZZ_CALLS=$(FUZZ_CALLS) --append MEMOWNER_TIMEOUT=3500 \
+		$(if $(FUZZ_SEED),--append MEMOWNER_FUZZ_SEED=$(FUZZ_SEED))
 
 demo:
 	vm/check.sh $(KVER) --run demo
@@ -115,5 +136,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-booted check-6.12 demo bench \
+.PHONY: all module userspace selftests deps check check-booted check-6.12 check-all kernel-table fuzz demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

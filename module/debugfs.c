@@ -169,8 +169,9 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "order_mismatch_frees: %llu\n",
 		   mo_track_stat(MO_STAT_ORDER_MISMATCH));
 	seq_printf(m, "splits: %llu\n", mo_track_stat(MO_STAT_SPLITS));
-	seq_printf(m, "preload: found_pages=%lu freed_pages=%llu\n",
-		   mo_preload_found(), mo_track_stat(MO_STAT_PRELOAD_FREES));
+	seq_printf(m, "preload: found_pages=%lu freed_pages=%llu pcp_free_pages_at_scan=%lu\n",
+		   mo_preload_found(), mo_track_stat(MO_STAT_PRELOAD_FREES),
+		   mo_preload_pcp());
 
 	si_meminfo(&si);
 	tracked_pages = base_pages(MEMOWNER_SRC_PAGE, &src_tot[MEMOWNER_SRC_PAGE]);

@@ -182,7 +182,7 @@ static void probe_mark_victim(void *data, struct task_struct *task, uid_t uid)
 	push(&ev);
 }
 
-static void probe_reclaim_begin(void *data, int order, gfp_t gfp)
+static void probe_reclaim_begin(void *data, MO_RECLAIM_BEGIN_ARGS(order, gfp))
 {
 	int i;
 
@@ -197,7 +197,7 @@ static void probe_reclaim_begin(void *data, int order, gfp_t gfp)
 	atomic64_inc(&nr_dropped);
 }
 
-static void probe_reclaim_end(void *data, unsigned long nr_reclaimed)
+static void probe_reclaim_end(void *data, MO_RECLAIM_END_ARGS(nr_reclaimed))
 {
 	struct mo_event ev = { .type = MEMOWNER_EVENT_RECLAIM_STALL };
 	u64 latency;

@@ -80,7 +80,8 @@ u64 memowner_memory(void)
 {
 	return atomic64_read(&memowner_stats.mem_bytes) + mo_owner_memory() +
 	       mo_depot_memory() + mo_site_memory() + mo_task_memory() +
-	       mo_preload_memory() + mo_query_memory() + mo_events_memory();
+	       mo_preload_memory() + mo_query_memory() + mo_events_memory() +
+	       mo_track_memory();
 }
 
 void memowner_info_fill(struct memowner_info *info)
@@ -112,4 +113,6 @@ void memowner_info_fill(struct memowner_info *info)
 	info->nr_drops = mo_track_stat(MO_STAT_TABLE_FULL) + mo_depot_drops() +
 			 mo_site_drops() + mo_task_drops() +
 			 mo_track_stat(MO_STAT_SPLIT_DROPS) + mo_probes_missed();
+	info->sources_tracked = mo_probes_sources_tracked();
+	info->sources_degraded = mo_probes_sources_degraded();
 }

@@ -82,6 +82,12 @@ static int __init memowner_init(void)
 		goto err_alerts;
 
 	mo_control_start();
+	/* A kernel where no source can be tracked gets an error, not a module. */
+	if (p->enabled && !mo_probes_sources_tracked()) {
+		pr_err("no allocation source can be tracked on this kernel: every source lacks a hook (prototype changed or missing)\n");
+		ret = -ENODEV;
+		goto err_events;
+	}
 	ret = mo_events_init();
 	if (ret)
 		goto err_events;

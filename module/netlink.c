@@ -69,6 +69,8 @@
 	[MEMOWNER_A_INFO_NR_IOCTLS] = REPLY_ONLY,			\
 	[MEMOWNER_A_INFO_NR_REQUESTS] = REPLY_ONLY,			\
 	[MEMOWNER_A_INFO_MEM_BYTES] = REPLY_ONLY,			\
+	[MEMOWNER_A_INFO_SOURCES_TRACKED] = REPLY_ONLY,			\
+	[MEMOWNER_A_INFO_SOURCES_DEGRADED] = REPLY_ONLY,		\
 	[MEMOWNER_A_PAD] = REPLY_ONLY,					\
 	[MEMOWNER_A_STACK] = REPLY_ONLY,				\
 	[MEMOWNER_A_PAGE] = REPLY_ONLY,					\
@@ -753,7 +755,11 @@ static int memowner_genl_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, MEMOWNER_A_INFO_NR_REQUESTS, mi.nr_requests,
 			      MEMOWNER_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMOWNER_A_INFO_MEM_BYTES, mi.mem_bytes,
-			      MEMOWNER_A_PAD))
+			      MEMOWNER_A_PAD) ||
+	    nla_put_u32(msg, MEMOWNER_A_INFO_SOURCES_TRACKED,
+			mi.sources_tracked) ||
+	    nla_put_u32(msg, MEMOWNER_A_INFO_SOURCES_DEGRADED,
+			mi.sources_degraded))
 		goto nla_failure;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

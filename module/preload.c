@@ -11,11 +11,18 @@
  * A page is "in use" when it is neither in a free buddy block nor reserved
  * (reserved pages are outside MemTotal): the definition of /proc/meminfo,
  * where used = MemTotal - MemFree.  Free pages on the per-CPU lists are
- * the one thing the page itself does not tell apart from pages in use, so
- * the lists are drained first (drain_all_pages(), looked up by name as it
- * is not exported); pages that return to them during the scan are few,
- * and when such a page is allocated later its bit is cleared (see
- * mo_preload_clear() in the allocation path), so it is never counted twice.
+ * the one thing the page itself does not tell apart from pages in use
+ * (MemFree does not count them either).  They are not drained first:
+ * drain_all_pages() is not exported, and calling it through a looked-up
+ * address is a control-protection fault on an IBT machine.  Instead, how
+ * many pages sit on the per-CPU lists is read (public struct
+ * per_cpu_pages, before and after the scan; the smaller is taken) and the
+ * "before load" owner is credited that many pages at once, so its total
+ * agrees with meminfo right away.  Which marked pages were the free ones
+ * shows when they are next allocated -- a page in use before load cannot be
+ * allocated without being freed first: such a page is taken off "before
+ * load" then (mo_preload_clear() in the allocation path) against the
+ * credit, not counted a second time (mo_preload_take_credit()).
  */
 #include <linux/bitmap.h>
 #include <linux/memory_hotplug.h>
@@ -28,12 +35,12 @@
 #include "version.h"
 #include "owner.h"
 #include "preload.h"
-#include "symbols.h"
 #include "track.h"
 
 unsigned long *mo_preload_bits;
 unsigned long mo_preload_npfn;
-static unsigned long found;
+static unsigned long found, pcp_at_scan;
+static atomic_long_t credit = ATOMIC_LONG_INIT(0);
 
 unsigned long mo_preload_max_pfn(void)
 {
@@ -43,6 +50,30 @@ unsigned long mo_preload_max_pfn(void)
 unsigned long mo_preload_found(void)
 {
 	return found;
+}
+
+unsigned long mo_preload_pcp(void)
+{
+	return pcp_at_scan;
+}
+
+/* Free pages on every CPU's lists, read racily (an estimate). */
+static unsigned long pcp_pages(void)
+{
+	unsigned long n = 0;
+	int nid, z, cpu;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			for_each_online_cpu(cpu)
+				n += mo_pcp_count(zone, cpu);
+		}
+	}
+	return n;
 }
 
 size_t mo_preload_memory(void)
@@ -81,15 +112,13 @@ int mo_preload_init(void)
 
 void mo_preload_scan(void)
 {
-	void (*drain)(struct zone *zone);
 	unsigned long pfn, batch = 0;
 	struct mo_obj o;
 	struct page *page;
 
-	drain = (void *)mo_lookup_name("drain_all_pages");
-	if (drain)
-		drain(NULL);
 	found = 0;
+	atomic_long_set(&credit, 0);
+	pcp_at_scan = pcp_pages();
 	for (pfn = 0; pfn < mo_preload_npfn; pfn++) {
 		if (!(pfn & 1023)) {
 			if (batch) {
@@ -119,10 +148,30 @@ void mo_preload_scan(void)
 	}
 	if (batch)
 		mo_track_preload(batch);
+	pcp_at_scan = min3(pcp_at_scan, pcp_pages(), found);
+	atomic_long_set(&credit, pcp_at_scan);
+	mo_track_preload_credit(pcp_at_scan);
+}
+
+/*
+ * @n marked pages turned out free (they are being allocated): how many of
+ * them the credit of the scan already took off "before load".  Any context.
+ */
+unsigned long mo_preload_take_credit(unsigned long n)
+{
+	long old = atomic_long_read(&credit), take;
+
+	do {
+		take = min_t(long, old, n);
+		if (take <= 0)
+			return 0;
+	} while (!atomic_long_try_cmpxchg(&credit, &old, old - take));
+	return take;
 }
 
 void mo_preload_clear_all(void)
 {
+	atomic_long_set(&credit, 0);
 	if (mo_preload_bits)
 		bitmap_zero(mo_preload_bits, mo_preload_npfn);
 }

@@ -41,6 +41,10 @@ void mo_preload_clear_all(void);
 
 unsigned long mo_preload_max_pfn(void);
 unsigned long mo_preload_found(void);	/* pages marked at load */
+/* Free pages on per-CPU lists during the scan: found may include them. */
+unsigned long mo_preload_pcp(void);
+/* Of @n marked pages now allocated, how many the scan's credit covers. */
+unsigned long mo_preload_take_credit(unsigned long n);
 size_t mo_preload_memory(void);
 
 #endif /* _MEMOWNER_PRELOAD_H */

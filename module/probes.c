@@ -26,11 +26,13 @@
 #include <linux/gfp.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
 #include <trace/events/kmem.h>
 #include <trace/events/percpu.h>
 
@@ -187,6 +189,9 @@ static void probe_mm_page_alloc(void *data, struct page *page,
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
 	if (unlikely(!page))
 		return;
+	/* Marked at load, yet free: tracked or not, it is not "before load". */
+	if (unlikely(mo_preload_maybe(page_to_pfn(page), order)))
+		mo_track_alloc_unpreload(page_to_pfn(page), order);
 	page_alloc(page, order, gfp, mt, MO_INSERT_REPLACE);
 }
 
@@ -228,22 +233,42 @@ static void probe_percpu_free(void *data, void *base_addr, int off,
 		free_event(MEMOWNER_SRC_PERCPU, (unsigned long)ptr, 0);
 }
 
+enum mo_kp_state {
+	MO_KP_IDLE,		/* source not asked for */
+	MO_KP_ATTACHED,
+	MO_KP_FAILED,		/* register_k(ret)probe() failed: err */
+	MO_KP_PROTO_CHANGED,
+	MO_KP_NO_DECL,
+	MO_KP_SOURCE_OFF,	/* a free-side hook of the source failed */
+};
+
+static const char *const kp_state_names[] = {
+	[MO_KP_IDLE] = "idle",
+	[MO_KP_ATTACHED] = "attached",
+	[MO_KP_FAILED] = "FAILED",
+	[MO_KP_PROTO_CHANGED] = "not attached: prototype changed",
+	[MO_KP_NO_DECL] = "not attached: no declaration",
+	[MO_KP_SOURCE_OFF] = "not attached: source off",
+};
+
 struct mo_tp {
 	const char *name;
 	void *func;
 	unsigned int src;
+	bool free_side;		/* the source's records need it to end */
 	struct tracepoint *tp;
+	enum mo_kp_state state;
 	int err;
-	bool attached;
 };
 
 /* Frees first: attached in this order, detached in reverse. */
 static struct mo_tp tps[] = {
-	{ "kfree", probe_kfree, MEMOWNER_SRC_SLAB },
-	{ "kmem_cache_free", probe_kmem_cache_free, MEMOWNER_SRC_SLAB },
-	{ "mm_page_free", probe_mm_page_free, MEMOWNER_SRC_PAGE },
-	{ "mm_page_free_batched", probe_mm_page_free_batched, MEMOWNER_SRC_PAGE },
-	{ "percpu_free_percpu", probe_percpu_free, MEMOWNER_SRC_PERCPU },
+	{ "kfree", probe_kfree, MEMOWNER_SRC_SLAB, true },
+	{ "kmem_cache_free", probe_kmem_cache_free, MEMOWNER_SRC_SLAB, true },
+	{ "mm_page_free", probe_mm_page_free, MEMOWNER_SRC_PAGE, true },
+	{ "mm_page_free_batched", probe_mm_page_free_batched, MEMOWNER_SRC_PAGE,
+	  true },
+	{ "percpu_free_percpu", probe_percpu_free, MEMOWNER_SRC_PERCPU, true },
 	{ "kmalloc", probe_kmalloc, MEMOWNER_SRC_SLAB },
 	{ "kmem_cache_alloc", probe_kmem_cache_alloc, MEMOWNER_SRC_SLAB },
 	{ "mm_page_alloc", probe_mm_page_alloc, MEMOWNER_SRC_PAGE },
@@ -336,6 +361,7 @@ static int vfree_pre(struct kprobe *p, struct pt_regs *regs)
 struct bulk_data {
 	void **p;
 	struct kmem_cache *s;
+	u64 nr;
 	u32 site;
 	u32 gfp;
 };
@@ -350,6 +376,7 @@ static int cache_bulk_entry(struct kretprobe_instance *ri,
 	d->gfp = regs_get_kernel_argument(regs, 1);
 	d->p = (void **)regs_get_kernel_argument(regs, 3);
 	nr = regs_get_kernel_argument(regs, 2);
+	d->nr = nr;
 	if (mo_sample_skips_all(nr * kmem_cache_size(d->s))) {
 		this_cpu_add(mo_hot.stats[MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB],
 			     nr);
@@ -360,10 +387,9 @@ static int cache_bulk_entry(struct kretprobe_instance *ri,
 	return d->site ? 0 : 1;
 }
 
-static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Record the @nr objects the bulk allocation put at d->p. */
+static void cache_bulk_record(struct bulk_data *d, long nr)
 {
-	struct bulk_data *d = (void *)ri->data;
-	long i, nr = (int)regs_return_value(regs);
 	u64 size = kmem_cache_size(d->s);
 	struct mo_alloc a = {
 		.site = d->site,
@@ -374,6 +400,7 @@ static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		.src = MEMOWNER_SRC_SLAB,
 		.mode = MO_INSERT_IF_ABSENT,
 	};
+	long i;
 
 	for (i = 0; i < nr; i++) {
 		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
@@ -382,6 +409,27 @@ static int cache_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		a.key = (unsigned long)d->p[i];
 		mo_track_alloc(&a);
 	}
+}
+
+/* Until 7.1: int, the number of objects allocated (all or none). */
+static int __maybe_unused cache_bulk_ret(struct kretprobe_instance *ri,
+					 struct pt_regs *regs)
+{
+	struct bulk_data *d = (void *)ri->data;
+	long nr = (int)regs_return_value(regs);
+
+	cache_bulk_record(d, clamp_t(long, nr, 0, d->nr));
+	return 0;
+}
+
+/* 7.2: bool, true when all d->nr objects were allocated. */
+static int __maybe_unused cache_bulk_bool_ret(struct kretprobe_instance *ri,
+					      struct pt_regs *regs)
+{
+	struct bulk_data *d = (void *)ri->data;
+
+	if ((u8)regs_return_value(regs))
+		cache_bulk_record(d, d->nr);
 	return 0;
 }
 
@@ -404,15 +452,17 @@ struct pages_bulk_data {
 	u32 site;
 };
 
-static int pages_bulk_entry(struct kretprobe_instance *ri,
-			    struct pt_regs *regs)
+/* Arguments of the bulk page allocator, read at its entry. */
+static int pages_bulk_begin(struct kretprobe_instance *ri,
+			    struct pt_regs *regs, struct list_head *list,
+			    struct page **array)
 {
 	struct pages_bulk_data *d = (void *)ri->data;
 
 	d->gfp = regs_get_kernel_argument(regs, 0);
 	d->nr = (int)regs_get_kernel_argument(regs, 3);
-	d->list = (struct list_head *)regs_get_kernel_argument(regs, 4);
-	d->array = (struct page **)regs_get_kernel_argument(regs, 5);
+	d->list = list;
+	d->array = array;
 	d->first = d->list ? d->list->next : NULL;
 	if (mo_sample_skips_all(d->nr * PAGE_SIZE)) {
 		this_cpu_add(mo_hot.stats[MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE],
@@ -424,6 +474,23 @@ static int pages_bulk_entry(struct kretprobe_instance *ri,
 				(d->gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) /
 				__GFP_MOVABLE);
 	return d->site ? 0 : 1;
+}
+
+/* 5.13 to 6.13: (gfp, nid, nodemask, nr_pages, page_list, page_array). */
+static int __maybe_unused pages_bulk_list_entry(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	return pages_bulk_begin(ri, regs,
+				(void *)regs_get_kernel_argument(regs, 4),
+				(void *)regs_get_kernel_argument(regs, 5));
+}
+
+/* 6.14 dropped the list: (gfp, nid, nodemask, nr_pages, page_array). */
+static int __maybe_unused pages_bulk_array_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	return pages_bulk_begin(ri, regs, NULL,
+				(void *)regs_get_kernel_argument(regs, 4));
 }
 
 /* Record one page of a bulk allocation, sampled page by page. */
@@ -442,6 +509,8 @@ static void bulk_page(const struct pages_bulk_data *d, struct page *page)
 	};
 
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PAGE);
+	if (unlikely(mo_preload_maybe(a.key, 0)))
+		mo_track_alloc_unpreload(a.key, 0);
 	if (mo_sampled(PAGE_SIZE))
 		mo_track_alloc(&a);
 }
@@ -470,86 +539,244 @@ static int pages_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static int split_pre(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * 5.11 to 6.9: (head, nr); 6.10: (head, old_order, new_order); 7.x:
+ * (first, order).  (head, nr) and (first, order) split into order-0 pages.
+ */
+static int __maybe_unused split_nr_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct page *head = (struct page *)regs_get_kernel_argument(regs, 0);
-#ifdef MEMOWNER_HAVE_SPLIT_ORDERS
+
+	mo_track_split(page_to_pfn(head), 0);
+	return 0;
+}
+
+static int __maybe_unused split_orders_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct page *head = (struct page *)regs_get_kernel_argument(regs, 0);
 	unsigned int new_order = regs_get_kernel_argument(regs, 2);
-#else
-	unsigned int new_order = 0;
-#endif
 
 	mo_track_split(page_to_pfn(head), new_order);
 	return 0;
 }
 
-struct mo_kp {
-	const char *names[2];	/* tried in order: 6.10+ name, older name */
-	unsigned int src;
-	bool ret;		/* kretprobe */
+/*
+ * The prototype every kprobe handler reads its arguments by.
+ *
+ * A kprobe reads registers, not C arguments: on a kernel whose function
+ * changed, a handler reads whatever is in the old argument's register (on
+ * 7.2, the bulk page allocator's kretprobe took the page array for a list
+ * and oopsed the kernel at insmod).  So every variant below names the
+ * prototype it was written for, and __builtin_types_compatible_p() compares
+ * it with the declaration in the target kernel's own headers.  That is a
+ * compile-time constant: a changed prototype builds a module that refuses
+ * the hook ("not attached: prototype changed"), never one that reads the
+ * wrong register.  A function the headers do not declare at all (Kbuild's
+ * MEMOWNER_DECL_* probes) is "not attached: no declaration".
+ */
+typedef void mo_vfree_t(const void *addr);
+typedef void mo_cache_free_bulk_t(struct kmem_cache *s, size_t size, void **p);
+typedef int mo_cache_alloc_bulk_t(struct kmem_cache *s, gfp_t flags,
+				  size_t size, void **p);
+typedef bool mo_cache_alloc_bulk_bool_t(struct kmem_cache *s, gfp_t flags,
+					size_t size, void **p);
+typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
+				   unsigned long start, unsigned long end,
+				   gfp_t gfp_mask, pgprot_t prot,
+				   unsigned long vm_flags, int node,
+				   const void *caller);
+typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
+					   nodemask_t *nodemask, int nr_pages,
+					   struct list_head *page_list,
+					   struct page **page_array);
+typedef unsigned long mo_pages_bulk_array_t(gfp_t gfp, int preferred_nid,
+					    nodemask_t *nodemask, int nr_pages,
+					    struct page **page_array);
+/* 7.x's (first, unsigned int order) is this same type; only head is read. */
+typedef void mo_split_nr_t(struct page *head, unsigned int nr);
+typedef void mo_split_orders_t(struct page *head, int old_order,
+			       int new_order);
+
+#ifdef MEMOWNER_TEST_WRONG_PROTO
+/*
+ * selftests/memowner/proto_test.sh builds a copy of the module with this
+ * entry deliberately wrong (vfree without const) and checks that the hook
+ * is refused and the vmalloc source not tracked.
+ */
+typedef void mo_vfree_test_t(void *addr);
+#define MO_VFREE_PROTO	mo_vfree_test_t
+#else
+#define MO_VFREE_PROTO	mo_vfree_t
+#endif
+
+#define MO_PROTO_OK(fn, type)	__builtin_types_compatible_p(typeof(fn), type)
+
+/* One way to hook a function: its name, prototype verdict and handlers. */
+struct mo_kp_variant {
+	const char *sym;
+	bool declared;		/* the target's headers declare sym */
+	bool proto_ok;		/* ... with the prototype the handlers read */
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, handler;
 	size_t data_size;
+};
+
+#define MO_KP_VARIANT(fn, decl, type, ...)				\
+	{ .sym = #fn, .declared = (decl), .proto_ok = (decl) &&		\
+	  MO_PROTO_OK(fn, type), __VA_ARGS__ }
+#define MO_KP_UNDECLARED(fn)	{ .sym = #fn }
+
+#define MO_KP_VARIANTS	2
+
+struct mo_kp {
+	unsigned int src;
+	bool ret;		/* kretprobe */
+	bool free_side;		/* the source's records need it to end */
+	struct mo_kp_variant v[MO_KP_VARIANTS];	/* tried in order */
 	union {
 		struct kprobe kp;
 		struct kretprobe rp;
 	};
-	const char *name;	/* the one attached */
+	const struct mo_kp_variant *used;
+	enum mo_kp_state state;
 	int err;
-	bool attached;
 };
 
 static struct mo_kp kps[] = {
-	{ { "vfree" }, MEMOWNER_SRC_VMALLOC, false, vfree_pre },
-	{ { "kmem_cache_free_bulk" }, MEMOWNER_SRC_SLAB, false,
-	  cache_free_bulk_pre },
-	{ { "split_page_memcg" }, MEMOWNER_SRC_PAGE, false, split_pre },
-	{ { "__vmalloc_node_range_noprof", "__vmalloc_node_range" },
-	  MEMOWNER_SRC_VMALLOC, true, NULL, vmalloc_entry, vmalloc_ret,
-	  sizeof(struct vmalloc_data) },
-	{ { "kmem_cache_alloc_bulk_noprof", "kmem_cache_alloc_bulk" },
-	  MEMOWNER_SRC_SLAB, true, NULL, cache_bulk_entry, cache_bulk_ret,
-	  sizeof(struct bulk_data) },
-	{ { "alloc_pages_bulk_noprof", "__alloc_pages_bulk" },
-	  MEMOWNER_SRC_PAGE, true, NULL, pages_bulk_entry, pages_bulk_ret,
-	  sizeof(struct pages_bulk_data) },
+	{ MEMOWNER_SRC_VMALLOC, false, true, {
+#ifdef MEMOWNER_DECL_vfree
+	  MO_KP_VARIANT(vfree, true, MO_VFREE_PROTO, .pre = vfree_pre),
+#else
+	  MO_KP_UNDECLARED(vfree),
+#endif
+	} },
+	{ MEMOWNER_SRC_SLAB, false, true, {
+#ifdef MEMOWNER_DECL_kmem_cache_free_bulk
+	  MO_KP_VARIANT(kmem_cache_free_bulk, true, mo_cache_free_bulk_t,
+			.pre = cache_free_bulk_pre),
+#else
+	  MO_KP_UNDECLARED(kmem_cache_free_bulk),
+#endif
+	} },
+	{ MEMOWNER_SRC_PAGE, false, true, {
+#ifdef MEMOWNER_DECL_split_page_memcg
+	  MO_KP_VARIANT(split_page_memcg, true, mo_split_orders_t,
+			.pre = split_orders_pre),
+	  MO_KP_VARIANT(split_page_memcg, true, mo_split_nr_t,
+			.pre = split_nr_pre),
+#else
+	  MO_KP_UNDECLARED(split_page_memcg),
+#endif
+	} },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#if defined(MEMOWNER_DECL___vmalloc_node_range_noprof)
+	  MO_KP_VARIANT(__vmalloc_node_range_noprof, true, mo_vmalloc_range_t,
+			.entry = vmalloc_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data)),
+#elif defined(MEMOWNER_DECL___vmalloc_node_range)
+	  MO_KP_VARIANT(__vmalloc_node_range, true, mo_vmalloc_range_t,
+			.entry = vmalloc_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data)),
+#else
+	  MO_KP_UNDECLARED(__vmalloc_node_range),
+#endif
+	} },
+	{ MEMOWNER_SRC_SLAB, true, false, {
+#if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
+			mo_cache_alloc_bulk_bool_t, .entry = cache_bulk_entry,
+			.handler = cache_bulk_bool_ret,
+			.data_size = sizeof(struct bulk_data)),
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
+			mo_cache_alloc_bulk_t, .entry = cache_bulk_entry,
+			.handler = cache_bulk_ret,
+			.data_size = sizeof(struct bulk_data)),
+#elif defined(MEMOWNER_DECL_kmem_cache_alloc_bulk)
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk, true, mo_cache_alloc_bulk_t,
+			.entry = cache_bulk_entry, .handler = cache_bulk_ret,
+			.data_size = sizeof(struct bulk_data)),
+#else
+	  MO_KP_UNDECLARED(kmem_cache_alloc_bulk),
+#endif
+	} },
+	{ MEMOWNER_SRC_PAGE, true, false, {
+#if defined(MEMOWNER_DECL_alloc_pages_bulk_noprof)
+	  MO_KP_VARIANT(alloc_pages_bulk_noprof, true, mo_pages_bulk_array_t,
+			.entry = pages_bulk_array_entry,
+			.handler = pages_bulk_ret,
+			.data_size = sizeof(struct pages_bulk_data)),
+	  MO_KP_VARIANT(alloc_pages_bulk_noprof, true, mo_pages_bulk_list_t,
+			.entry = pages_bulk_list_entry,
+			.handler = pages_bulk_ret,
+			.data_size = sizeof(struct pages_bulk_data)),
+#elif defined(MEMOWNER_DECL___alloc_pages_bulk)
+	  MO_KP_VARIANT(__alloc_pages_bulk, true, mo_pages_bulk_list_t,
+			.entry = pages_bulk_list_entry,
+			.handler = pages_bulk_ret,
+			.data_size = sizeof(struct pages_bulk_data)),
+#else
+	  MO_KP_UNDECLARED(__alloc_pages_bulk),
+#endif
+	} },
 };
+
+/* The first variant whose prototype matches the target's declaration. */
+static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
+{
+	bool declared = false;
+	int i;
+
+	for (i = 0; i < MO_KP_VARIANTS && k->v[i].sym; i++) {
+		declared |= k->v[i].declared;
+		if (k->v[i].proto_ok)
+			return &k->v[i];
+	}
+	k->state = declared ? MO_KP_PROTO_CHANGED : MO_KP_NO_DECL;
+	return NULL;
+}
+
+static const char *kp_name(const struct mo_kp *k)
+{
+	return k->used ? k->used->sym : k->v[0].sym;
+}
 
 static int attach_kp(struct mo_kp *k)
 {
-	int i, ret = -ENOENT;
+	const struct mo_kp_variant *v = kp_variant(k);
+	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(k->names) && k->names[i]; i++) {
-		if (k->ret) {
-			memset(&k->rp, 0, sizeof(k->rp));
-			k->rp.kp.symbol_name = k->names[i];
-			k->rp.entry_handler = k->entry;
-			k->rp.handler = k->handler;
-			k->rp.data_size = k->data_size;
-			/* Sleeping allocators: many calls may be in flight. */
-			k->rp.maxactive = max(64U, 4 * num_possible_cpus());
-			ret = register_kretprobe(&k->rp);
-		} else {
-			memset(&k->kp, 0, sizeof(k->kp));
-			k->kp.symbol_name = k->names[i];
-			k->kp.pre_handler = k->pre;
-			ret = register_kprobe(&k->kp);
-		}
-		if (!ret) {
-			k->name = k->names[i];
-			return 0;
-		}
+	k->used = v;
+	if (!v)
+		return -EINVAL;
+	if (k->ret) {
+		memset(&k->rp, 0, sizeof(k->rp));
+		k->rp.kp.symbol_name = v->sym;
+		k->rp.entry_handler = v->entry;
+		k->rp.handler = v->handler;
+		k->rp.data_size = v->data_size;
+		/* Sleeping allocators: many calls may be in flight. */
+		k->rp.maxactive = max(64U, 4 * num_possible_cpus());
+		ret = register_kretprobe(&k->rp);
+	} else {
+		memset(&k->kp, 0, sizeof(k->kp));
+		k->kp.symbol_name = v->sym;
+		k->kp.pre_handler = v->pre;
+		ret = register_kprobe(&k->kp);
 	}
-	k->name = k->names[0];
+	k->err = ret;
+	k->state = ret ? MO_KP_FAILED : MO_KP_ATTACHED;
 	return ret;
 }
 
 static void detach_kp(struct mo_kp *k)
 {
+	if (k->state != MO_KP_ATTACHED)
+		return;
 	if (k->ret)
 		unregister_kretprobe(&k->rp);
 	else
 		unregister_kprobe(&k->kp);
+	k->state = MO_KP_IDLE;
 }
 
 /* ---- generic tracepoint hooks (events) ------------------------------- */
@@ -617,75 +844,187 @@ void mo_hooks_report(struct seq_file *m, const char *what,
 
 /* ---- attach/detach --------------------------------------------------- */
 
-static u32 sources_attached;
+/*
+ * Sources asked for, tracked (every free-side hook and at least one
+ * allocation hook attached), and degraded (asked for, but some hook is
+ * missing: not tracked at all, or tracked with a gap).
+ */
+static u32 sources_asked, sources_tracked, sources_degraded;
 
-int mo_probes_attach(u32 sources)
+static int attach_tp(struct mo_tp *t)
 {
+	if (!t->tp) {
+		t->err = -ENOENT;
+		t->state = MO_KP_FAILED;
+		return t->err;
+	}
+	t->err = tracepoint_probe_register(t->tp, t->func, NULL);
+	t->state = t->err ? MO_KP_FAILED : MO_KP_ATTACHED;
+	return t->err;
+}
+
+static void detach_tp(struct mo_tp *t)
+{
+	if (t->state == MO_KP_ATTACHED)
+		tracepoint_probe_unregister(t->tp, t->func, NULL);
+	t->state = MO_KP_IDLE;
+}
+
+/* Attach one side (free or allocation) of the sources in @mask. */
+static u32 attach_side(bool free_side, u32 mask)
+{
+	u32 failed = 0;
 	unsigned int i;
-	int ret;
 
-	for_each_kernel_tracepoint(find_tp, NULL);
-
-	/* Frees before allocations: tracepoints, then kprobes, frees first. */
 	for (i = 0; i < ARRAY_SIZE(tps); i++) {
 		struct mo_tp *t = &tps[i];
 
-		t->attached = false;
-		t->err = 0;
-		if (!(sources & BIT(t->src)))
+		if (t->free_side != free_side || !(mask & BIT(t->src)))
 			continue;
-		if (!t->tp) {
-			t->err = -ENOENT;
-			pr_warn("tracepoint %s not found\n", t->name);
-			continue;
+		if (attach_tp(t)) {
+			failed |= BIT(t->src);
+			pr_warn("tracepoint %s: attach failed: %d\n", t->name,
+				t->err);
 		}
-		ret = tracepoint_probe_register(t->tp, t->func, NULL);
-		if (ret) {
-			t->err = ret;
-			pr_warn("tracepoint %s: attach failed: %d\n", t->name, ret);
-			continue;
-		}
-		t->attached = true;
 	}
 	for (i = 0; i < ARRAY_SIZE(kps); i++) {
 		struct mo_kp *k = &kps[i];
 
-		k->attached = false;
-		k->err = 0;
-		if (!(sources & BIT(k->src)))
+		if (k->free_side != free_side || !(mask & BIT(k->src)))
 			continue;
-		ret = attach_kp(k);
-		if (ret) {
-			k->err = ret;
-			pr_warn("%s %s: attach failed: %d\n",
-				k->ret ? "kretprobe" : "kprobe", k->name, ret);
-			continue;
+		if (attach_kp(k)) {
+			failed |= BIT(k->src);
+			pr_warn("%s %s: %s (%d)\n",
+				k->ret ? "kretprobe" : "kprobe", kp_name(k),
+				kp_state_names[k->state], k->err);
 		}
-		k->attached = true;
 	}
-	sources_attached = sources;
-	return 0;
+	return failed;
 }
 
-void mo_probes_detach(void)
+/* Detach one side of the sources in @mask, marking them @state. */
+static void detach_side(bool free_side, u32 mask, enum mo_kp_state state)
 {
 	int i;
 
 	for (i = ARRAY_SIZE(kps) - 1; i >= 0; i--) {
-		if (kps[i].attached)
-			detach_kp(&kps[i]);
-		kps[i].attached = false;
+		if (kps[i].free_side != free_side || !(mask & BIT(kps[i].src)))
+			continue;
+		detach_kp(&kps[i]);
+		if (state != MO_KP_IDLE && kps[i].state == MO_KP_IDLE)
+			kps[i].state = state;
 	}
 	for (i = ARRAY_SIZE(tps) - 1; i >= 0; i--) {
-		if (tps[i].attached)
-			tracepoint_probe_unregister(tps[i].tp, tps[i].func, NULL);
-		tps[i].attached = false;
+		if (tps[i].free_side != free_side || !(mask & BIT(tps[i].src)))
+			continue;
+		detach_tp(&tps[i]);
+		if (state != MO_KP_IDLE && tps[i].state == MO_KP_IDLE)
+			tps[i].state = state;
 	}
-	/* No probe is running or will run once this returns. */
-	tracepoint_synchronize_unregister();
-	sources_attached = 0;
 }
 
+/* Sources with at least one allocation hook attached. */
+static u32 alloc_attached(void)
+{
+	unsigned int i;
+	u32 m = 0;
+
+	for (i = 0; i < ARRAY_SIZE(tps); i++)
+		if (!tps[i].free_side && tps[i].state == MO_KP_ATTACHED)
+			m |= BIT(tps[i].src);
+	for (i = 0; i < ARRAY_SIZE(kps); i++)
+		if (!kps[i].free_side && kps[i].state == MO_KP_ATTACHED)
+			m |= BIT(kps[i].src);
+	return m;
+}
+
+/*
+ * A source is tracked only when every hook that ends its records is
+ * attached: a record whose free can be missed would stay "live" forever.
+ * So the free side of every source is attached first; a source missing any
+ * of it is not tracked at all ("source off").  Then the allocation side of
+ * the rest: a missing allocation hook leaves a gap (fewer records, each
+ * still true), shown as degraded.
+ */
+int mo_probes_attach(u32 sources)
+{
+	u32 frees_ok, tracked;
+	unsigned int i;
+
+	for_each_kernel_tracepoint(find_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(tps); i++) {
+		tps[i].state = MO_KP_IDLE;
+		tps[i].err = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(kps); i++) {
+		kps[i].state = MO_KP_IDLE;
+		kps[i].err = 0;
+		kps[i].used = NULL;
+	}
+	sources_asked = sources;
+
+	frees_ok = sources & ~attach_side(true, sources);
+	if (sources & ~frees_ok) {
+		detach_side(true, sources & ~frees_ok, MO_KP_SOURCE_OFF);
+		detach_side(false, sources & ~frees_ok, MO_KP_SOURCE_OFF);
+	}
+	sources_degraded = (sources & ~frees_ok) |
+			   attach_side(false, frees_ok);
+
+	/* A source none of whose allocation hooks attached is not tracked. */
+	tracked = frees_ok & alloc_attached();
+	if (frees_ok & ~tracked) {
+		tracepoint_synchronize_unregister();
+		detach_side(true, frees_ok & ~tracked, MO_KP_SOURCE_OFF);
+	}
+	sources_tracked = tracked;
+	for (i = 0; i <= MEMOWNER_SRC_MAX; i++)
+		if (sources & ~tracked & BIT(i))
+			pr_warn("source %s: not tracked (a hook is missing, see status)\n",
+				memowner_source_names[i]);
+	return tracked ? 0 : -ENODEV;
+}
+
+/*
+ * Allocation hooks first, and only once no allocation probe can still be
+ * running, the free hooks: no record is made whose free could be missed.
+ */
+void mo_probes_detach(void)
+{
+	detach_side(false, ~0U, MO_KP_IDLE);
+	tracepoint_synchronize_unregister();
+	detach_side(true, ~0U, MO_KP_IDLE);
+	/* No probe is running or will run once this returns. */
+	tracepoint_synchronize_unregister();
+	sources_asked = 0;
+	sources_tracked = 0;
+	sources_degraded = 0;
+}
+
+u32 mo_probes_sources_tracked(void)
+{
+	return sources_tracked;
+}
+
+u32 mo_probes_sources_degraded(void)
+{
+	return sources_degraded;
+}
+
+static void report_state(struct seq_file *m, enum mo_kp_state state, int err)
+{
+	if (state == MO_KP_FAILED)
+		seq_printf(m, " FAILED (%d)", err);
+	else
+		seq_printf(m, " %s", kp_state_names[state]);
+}
+
+/*
+ * One line per hook of the sources asked for:
+ *   hook: SRC KIND NAME attached [missed=N]
+ *   hook: SRC KIND NAME FAILED (ERR)
+ *   hook: SRC KIND NAME not attached: WHY
+ */
 void mo_probes_report(struct seq_file *m)
 {
 	unsigned int i;
@@ -693,38 +1032,48 @@ void mo_probes_report(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(tps); i++) {
 		const struct mo_tp *t = &tps[i];
 
-		if (!(sources_attached & BIT(t->src)))
+		if (!(sources_asked & BIT(t->src)))
 			continue;
-		seq_printf(m, "hook: %s tracepoint %s %s", memowner_source_names[t->src],
-			   t->name, t->attached ? "attached" : "FAILED");
-		if (t->err)
-			seq_printf(m, " (%d)", t->err);
+		seq_printf(m, "hook: %s tracepoint %s",
+			   memowner_source_names[t->src], t->name);
+		report_state(m, t->state, t->err);
 		seq_putc(m, '\n');
 	}
 	for (i = 0; i < ARRAY_SIZE(kps); i++) {
 		const struct mo_kp *k = &kps[i];
 
-		if (!(sources_attached & BIT(k->src)))
+		if (!(sources_asked & BIT(k->src)))
 			continue;
-		seq_printf(m, "hook: %s %s %s %s", memowner_source_names[k->src],
-			   k->ret ? "kretprobe" : "kprobe", k->name,
-			   k->attached ? "attached" : "FAILED");
-		if (k->err)
-			seq_printf(m, " (%d)", k->err);
-		if (k->ret && k->attached)
-			seq_printf(m, " missed=%d", k->rp.nmissed);
+		seq_printf(m, "hook: %s %s %s", memowner_source_names[k->src],
+			   k->ret ? "kretprobe" : "kprobe", kp_name(k));
+		report_state(m, k->state, k->err);
+		if (k->state == MO_KP_ATTACHED)
+			seq_printf(m, " missed=%lu", k->ret ?
+				   k->rp.nmissed + k->rp.kp.nmissed :
+				   k->kp.nmissed);
 		seq_putc(m, '\n');
 	}
+	seq_printf(m, "source_masks: asked=%u tracked=%u degraded=%u\n",
+		   sources_asked, sources_tracked, sources_degraded);
 }
 
+/*
+ * Calls no handler saw: a kretprobe out of instances (rp.nmissed), and any
+ * kprobe hit while another kprobe handler ran on that CPU (kp.nmissed).
+ */
 u64 mo_probes_missed(void)
 {
 	unsigned int i;
 	u64 n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(kps); i++)
-		if (kps[i].ret && kps[i].attached)
-			n += kps[i].rp.nmissed;
+	for (i = 0; i < ARRAY_SIZE(kps); i++) {
+		if (kps[i].state != MO_KP_ATTACHED)
+			continue;
+		if (kps[i].ret)
+			n += kps[i].rp.nmissed + kps[i].rp.kp.nmissed;
+		else
+			n += kps[i].kp.nmissed;
+	}
 	return n;
 }
 
@@ -733,8 +1082,8 @@ unsigned int mo_probes_failed(void)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(tps); i++)
-		n += !!tps[i].err;
+		n += tps[i].state != MO_KP_IDLE && tps[i].state != MO_KP_ATTACHED;
 	for (i = 0; i < ARRAY_SIZE(kps); i++)
-		n += !!kps[i].err;
+		n += kps[i].state != MO_KP_IDLE && kps[i].state != MO_KP_ATTACHED;
 	return n;
 }

@@ -23,13 +23,18 @@ void mo_hooks_detach(struct mo_hook *hooks, unsigned int n);
 void mo_hooks_report(struct seq_file *m, const char *what,
 		     const struct mo_hook *hooks, unsigned int n);
 
-/* Attach every hook of @sources (BIT(MEMOWNER_SRC_*)); failures reported. */
+/*
+ * Attach every hook of @sources (BIT(MEMOWNER_SRC_*)); failures are kept
+ * and reported.  -ENODEV when no source can be tracked.
+ */
 int mo_probes_attach(u32 sources);
 /* Detach everything and wait until no probe runs. */
 void mo_probes_detach(void);
 
 void mo_probes_report(struct seq_file *m);
-u64 mo_probes_missed(void);		/* kretprobe calls missed */
+u64 mo_probes_missed(void);		/* kprobe/kretprobe calls missed */
+u32 mo_probes_sources_tracked(void);	/* BIT(MEMOWNER_SRC_*) */
+u32 mo_probes_sources_degraded(void);	/* asked for, some hook missing */
 unsigned int mo_probes_failed(void);	/* hooks that did not attach */
 
 #endif /* _MEMOWNER_PROBES_H */

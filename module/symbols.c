@@ -2,16 +2,22 @@
 /*
  * Symbols and layouts, learned once at load in process context.
  *
- * kallsyms_lookup_name() is not exported; a kprobe registered on it by
- * name reports its address, which the kprobe core resolves with the very
- * same function.  Sizes of functions come from sprint_symbol() ("f+0x0/0x1a0").
+ * Nothing here is ever called through: the addresses of the page
+ * allocator's entry points are only compared with return addresses, to cut
+ * them off the top of a stack.  They are found by registering a kprobe on
+ * each name -- disabled, so the text is never patched -- which makes the
+ * kprobe core resolve the name; the probes are removed at once.  (memowner
+ * neither resolves kallsyms_lookup_name nor calls through any looked-up
+ * address: with IBT, an indirect call to a function objtool sealed is a
+ * control-protection fault.)  Sizes of functions come from sprint_symbol()
+ * ("f+0x4/0x1a0": the offset is the ENDBR64 a kprobe skips).
  *
  * struct kmem_cache is private to mm/ on 6.8+, yet its name is what users
- * want to see.  memowner creates a canary cache with a known name (and a
- * constructor, so it is never merged with another cache) and looks for the
- * pointer to that name among the first words of the structure; the offset
- * found is then used for every cache.  If it is not found, caches are
- * shown without names -- never guessed.
+ * want to see.  The offset of its name is taken from the running kernel's
+ * BTF (btf.c), then verified on a canary cache with a known name (and a
+ * constructor, so that it is never merged with another cache): if BTF is
+ * missing or the check fails, caches are shown without names -- never
+ * guessed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,10 +29,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "btf.h"
 #include "symbols.h"
-
-typedef unsigned long (*lookup_fn_t)(const char *name);
-static lookup_fn_t lookup_fn;
 
 struct mo_range {
 	unsigned long start, end;
@@ -57,25 +61,25 @@ static struct mo_range ranges[ARRAY_SIZE(allocator_fns)];
 static unsigned int nr_ranges;
 static int name_offset = -1;
 
-unsigned long mo_lookup_name(const char *name)
+/* The function around @addr, from "name+0x4/0x1a0 [mod]"; false if none. */
+static bool symbol_extent(unsigned long addr, struct mo_range *r)
 {
-	return lookup_fn ? lookup_fn(name) : 0;
-}
-
-static unsigned long symbol_size(unsigned long addr)
-{
-	char buf[KSYM_SYMBOL_LEN], *slash;
-	unsigned long size;
+	char buf[KSYM_SYMBOL_LEN], *plus, *slash;
+	unsigned long off, size;
 
 	sprint_symbol(buf, addr);
-	slash = strchr(buf, '/');
+	plus = strrchr(buf, '+');
+	slash = plus ? strchr(plus, '/') : NULL;
 	if (!slash)
-		return 0;
-	/* "name+0x0/0x1a0 [mod]": the size ends at a space or the end. */
-	*strchrnul(slash, ' ') = '\0';
-	if (kstrtoul(slash + 1, 16, &size))
-		return 0;
-	return size;
+		return false;
+	*slash = '\0';
+	*strchrnul(slash + 1, ' ') = '\0';
+	if (kstrtoul(plus + 1, 16, &off) || kstrtoul(slash + 1, 16, &size) ||
+	    off > addr || !size)
+		return false;
+	r->start = addr - off;
+	r->end = r->start + size;
+	return true;
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -127,66 +131,71 @@ static void canary_ctor(void *obj)
 }
 
 #define CANARY_NAME	"memowner_layout_canary"
-#define CANARY_SCAN	512
 
+/* The offset BTF states, if a cache of known name shows its name there. */
 static void learn_name_offset(void)
 {
-	struct kmem_cache *s;
 	char buf[sizeof(CANARY_NAME)];
+	struct kmem_cache *s;
 	unsigned long v;
-	int off;
+	u32 off;
+	int ret;
 
+	ret = mo_btf_string_member("kmem_cache", "name", &off);
+	if (ret) {
+		pr_warn("slab cache names unavailable: struct kmem_cache not in BTF (%d)\n",
+			ret);
+		return;
+	}
 	s = kmem_cache_create(CANARY_NAME, 24, 0, 0, canary_ctor);
 	if (!s)
 		return;
-	for (off = 0; off < CANARY_SCAN; off += sizeof(long)) {
-		if (copy_from_kernel_nofault(&v, (char *)s + off, sizeof(v)))
-			break;
-		if (v < PAGE_OFFSET)
-			continue;
-		if (copy_from_kernel_nofault(buf, (void *)v, sizeof(buf)))
-			continue;
-		if (!memcmp(buf, CANARY_NAME, sizeof(buf))) {
-			name_offset = off;
-			break;
-		}
-	}
+	if (!copy_from_kernel_nofault(&v, (char *)s + off, sizeof(v)) &&
+	    !copy_from_kernel_nofault(buf, (void *)v, sizeof(buf)) &&
+	    !memcmp(buf, CANARY_NAME, sizeof(buf)))
+		name_offset = off;
 	kmem_cache_destroy(s);
 	if (name_offset < 0)
-		pr_warn("slab cache names unavailable: layout not recognised\n");
+		pr_warn("slab cache names unavailable: BTF offset %u does not hold the name\n",
+			off);
+}
+
+/*
+ * Resolve each allocator entry point with a disabled kprobe (the name is
+ * resolved, the text never patched, nothing ever called), then remove them
+ * all with one grace period.
+ */
+static void find_allocator_ranges(void)
+{
+	static struct kprobe probes[ARRAY_SIZE(allocator_fns)];
+	static struct kprobe *registered[ARRAY_SIZE(allocator_fns)];
+	unsigned int i, n = 0;
+
+	nr_ranges = 0;
+	for (i = 0; i < ARRAY_SIZE(allocator_fns); i++) {
+		struct kprobe *kp = &probes[i];
+
+		memset(kp, 0, sizeof(*kp));
+		kp->symbol_name = allocator_fns[i];
+		kp->flags = KPROBE_FLAG_DISABLED;
+		if (register_kprobe(kp))
+			continue;	/* not in this kernel, or not probeable */
+		registered[n++] = kp;
+		if (symbol_extent((unsigned long)kp->addr, &ranges[nr_ranges]))
+			nr_ranges++;
+	}
+	if (n)
+		unregister_kprobes(registered, n);
+	sort(ranges, nr_ranges, sizeof(ranges[0]), cmp_range, NULL);
 }
 
 int mo_symbols_init(void)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned int i;
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret) {
-		pr_err("cannot locate kallsyms_lookup_name: %d\n", ret);
-		return ret;
-	}
-	lookup_fn = (lookup_fn_t)kp.addr;
-	unregister_kprobe(&kp);
-
-	nr_ranges = 0;
-	for (i = 0; i < ARRAY_SIZE(allocator_fns); i++) {
-		unsigned long addr = lookup_fn(allocator_fns[i]);
-		unsigned long size = addr ? symbol_size(addr) : 0;
-
-		if (!size)
-			continue;
-		ranges[nr_ranges].start = addr;
-		ranges[nr_ranges].end = addr + size;
-		nr_ranges++;
-	}
-	sort(ranges, nr_ranges, sizeof(ranges[0]), cmp_range, NULL);
+	find_allocator_ranges();
 	learn_name_offset();
 	return 0;
 }
 
 void mo_symbols_exit(void)
 {
-	lookup_fn = NULL;
 }

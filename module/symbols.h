@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel symbols and layouts memowner needs but the kernel does not export:
- * name lookup, the allocator functions to skip at the top of a stack, and
- * the offset of a slab cache's name.
+ * the allocator functions to skip at the top of a stack, and the offset of
+ * a slab cache's name (from BTF).
  */
 #ifndef _MEMOWNER_SYMBOLS_H
 #define _MEMOWNER_SYMBOLS_H
@@ -11,9 +11,6 @@
 
 int mo_symbols_init(void);
 void mo_symbols_exit(void);
-
-/* Address of a kernel symbol (function or data), 0 if unknown. */
-unsigned long mo_lookup_name(const char *name);
 
 /* Is @ip inside a page-allocator entry function (skipped in stacks)? */
 bool mo_in_allocator(unsigned long ip);

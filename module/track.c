@@ -56,7 +56,7 @@
 #include "track.h"
 
 DEFINE_PER_CPU(struct mo_hot, mo_hot);
-DEFINE_PER_CPU(struct mo_stack_buf, mo_stack_buf);
+struct mo_stack_buf __percpu *mo_stack_buf;
 struct mo_cfg mo_cfg;
 
 /* Call site -> site, per CPU and context level (no lock, no clobbering). */
@@ -72,7 +72,8 @@ struct mo_cs_cache {
 	struct mo_cs_entry e[MO_CONTEXTS][1 << MO_CS_BITS];
 	u64 rng;		/* xorshift64* state for sampling */
 };
-static DEFINE_PER_CPU(struct mo_cs_cache, mo_cs);
+/* Dynamic per-CPU memory, 6 KiB: see mo_stack_buf in track.h. */
+static struct mo_cs_cache __percpu *mo_cs;
 
 /*
  * Record timestamps count 2^MO_TS_JSHIFT jiffies (16 ms at HZ=250): a
@@ -165,7 +166,7 @@ bool mo_sample_slow(void)
 {
 	mo_stat_inc(MO_STAT_SAMPLED);
 	this_cpu_write(mo_hot.countdown,
-		       draw_interval(this_cpu_ptr(&mo_cs.rng)));
+		       draw_interval(&this_cpu_ptr(mo_cs)->rng));
 	return true;
 }
 
@@ -237,7 +238,7 @@ u32 mo_site_of_callsite(unsigned int level, unsigned long call_site,
 	struct mo_cs_entry *e;
 	u16 src_mt = (u16)k->src << 8 | k->migratetype;
 
-	e = &this_cpu_ptr(&mo_cs)->e[level][hash_long(call_site ^
+	e = &this_cpu_ptr(mo_cs)->e[level][hash_long(call_site ^
 		(unsigned long)k->cache, MO_CS_BITS)];
 	if (likely(e->call_site == call_site && e->cache == k->cache &&
 		   e->gfp == k->gfp && e->src_mt == src_mt))
@@ -289,7 +290,7 @@ u32 mo_track_stack_in_allocator(void)
 	if (!mo_guard_enter(&level))
 		return mo_depot_sentinel(MO_STACK_UNAVAILABLE);
 	depth = mo_cfg.mode == MEMOWNER_MODE_CALLSITE ? 1 : mo_cfg.depth;
-	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
+	buf = this_cpu_ptr(mo_stack_buf)->b[level];
 	/* No deeper than the owner's frames can lie. */
 	n = unwind_below_allocator(buf, min(MEMOWNER_DEPTH_MAX + MO_SKIP_MAX,
 					    MO_INNER_MAX + depth), depth);
@@ -348,18 +349,38 @@ static void account(u32 site, u32 weight, u64 bytes, bool alloc)
 	}
 }
 
-/* Take pages of a block off the "before load" owner; returns how many. */
-static unsigned long unpreload(unsigned long pfn, unsigned int order)
+/*
+ * Take pages of a block off the "before load" owner; returns how many.
+ * @allocated: the block is being allocated, so its marked pages were free
+ * at the scan (on a per-CPU list) -- those the scan's credit already took
+ * off are not taken off again.
+ */
+static unsigned long unpreload(unsigned long pfn, unsigned int order,
+			       bool allocated)
 {
-	unsigned long flags, n = mo_preload_clear(pfn, order);
+	unsigned long flags, n = mo_preload_clear(pfn, order), left = n;
 
 	if (!n)
 		return 0;
-	local_irq_save(flags);
-	account(mo_preload_site, n, PAGE_SIZE, false);
-	local_irq_restore(flags);
+	if (allocated)
+		left -= mo_preload_take_credit(n);
+	if (left) {
+		local_irq_save(flags);
+		account(mo_preload_site, left, PAGE_SIZE, false);
+		local_irq_restore(flags);
+	}
 	stat_add(MO_STAT_PRELOAD_FREES, n);
 	return n;
+}
+
+/*
+ * Every page allocation, tracked or not (a sampled-out one too): a marked
+ * page being allocated was free at the scan, and must not later be taken
+ * off "before load" again when it is freed.  Any context, no lock.
+ */
+void mo_track_alloc_unpreload(unsigned long pfn, unsigned int order)
+{
+	unpreload(pfn, order, true);
 }
 
 void mo_track_record(struct mo_alloc *a)
@@ -370,7 +391,7 @@ void mo_track_record(struct mo_alloc *a)
 
 	/* A page marked at load that was in fact free is now really used. */
 	if (a->src == MEMOWNER_SRC_PAGE && a->mode == MO_INSERT_REPLACE)
-		unpreload(a->key, a->size & 0xff);
+		unpreload(a->key, a->size & 0xff, true);
 
 	rec.key = a->key;
 	rec.next = 0;
@@ -446,7 +467,7 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order)
 		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 		if (src == MEMOWNER_SRC_PAGE && mo_obj_order(&o) != order)
 			mo_stat_inc(MO_STAT_ORDER_MISMATCH);
-	} else if (src == MEMOWNER_SRC_PAGE && unpreload(key, order)) {
+	} else if (src == MEMOWNER_SRC_PAGE && unpreload(key, order, false)) {
 		mo_stat_inc(MO_STAT_MATCHED_FREES + src);
 	}
 	mo_guard_exit(level);
@@ -517,6 +538,18 @@ void mo_track_preload(unsigned long nr_pages)
 	local_irq_restore(flags);
 }
 
+/* Pages found that were free on per-CPU lists: see preload.c. */
+void mo_track_preload_credit(unsigned long nr_pages)
+{
+	unsigned long flags;
+
+	if (!nr_pages)
+		return;
+	local_irq_save(flags);
+	account(mo_preload_site, nr_pages, PAGE_SIZE, false);
+	local_irq_restore(flags);
+}
+
 /* ---- setup ----------------------------------------------------------- */
 
 u32 mo_track_preload_site(void)
@@ -538,7 +571,7 @@ void mo_track_configure(enum memowner_mode mode, unsigned int depth,
 	mo_cfg.depth = depth;
 	mo_cfg.sample_bytes = sample_bytes;
 	for_each_possible_cpu(cpu) {
-		struct mo_cs_cache *cs = per_cpu_ptr(&mo_cs, cpu);
+		struct mo_cs_cache *cs = per_cpu_ptr(mo_cs, cpu);
 
 		per_cpu_ptr(&mo_hot, cpu)->countdown = draw_interval(&cs->rng);
 		/* Call-site cache entries name sites of the old depth/mode. */
@@ -550,6 +583,8 @@ void mo_track_configure(enum memowner_mode mode, unsigned int depth,
  * Names for the cache keys of sites: a real struct kmem_cache (its name,
  * when the layout is known), or a synthetic kmalloc key made from the size
  * and gfp class by the slab probes (see probes.c): odd, so never a pointer.
+ * A cache whose name is unknown is named by its object size alone: nothing
+ * derived from its address (not even a hash) reaches a reader.
  */
 void mo_cache_describe(const void *cache, char *buf, size_t len)
 {
@@ -573,8 +608,11 @@ void mo_cache_describe(const void *cache, char *buf, size_t len)
 		return;
 	}
 	name = mo_slab_cache_name(cache);
-	if (!name || strscpy(buf, name, len) < 0)
-		snprintf(buf, len, "cache-%08x", hash_ptr(cache, 32));
+	if (!cache)
+		snprintf(buf, len, "none");
+	else if (!name || strscpy(buf, name, len) < 0)
+		snprintf(buf, len, "unknown-cache-%u",
+			 kmem_cache_size((struct kmem_cache *)cache));
 }
 
 int mo_track_init(void)
@@ -591,6 +629,12 @@ int mo_track_init(void)
 	mo_cfg.sample_bytes = memowner_params.sample_bytes;
 	mo_cfg.active = false;
 	base_jiffies = get_jiffies_64();
+	mo_stack_buf = alloc_percpu(struct mo_stack_buf);
+	mo_cs = alloc_percpu(struct mo_cs_cache);
+	if (!mo_stack_buf || !mo_cs) {
+		mo_track_exit();
+		return -ENOMEM;
+	}
 
 	exp2_neg[0] = 1ULL << 32;
 	for (i = 1; i <= 256; i++)
@@ -598,7 +642,7 @@ int mo_track_init(void)
 
 	for_each_possible_cpu(cpu) {
 		struct mo_hot *h = per_cpu_ptr(&mo_hot, cpu);
-		struct mo_cs_cache *cs = per_cpu_ptr(&mo_cs, cpu);
+		struct mo_cs_cache *cs = per_cpu_ptr(mo_cs, cpu);
 
 		memset(h, 0, sizeof(*h));
 		memset(cs->e, 0, sizeof(cs->e));
@@ -606,9 +650,24 @@ int mo_track_init(void)
 		h->countdown = draw_interval(&cs->rng);
 	}
 	mo_preload_site = mo_site_get(&k);
-	return mo_preload_site ? 0 : -ENOMEM;
+	if (!mo_preload_site) {
+		mo_track_exit();
+		return -ENOMEM;
+	}
+	return 0;
 }
 
+size_t mo_track_memory(void)
+{
+	return num_possible_cpus() *
+	       (sizeof(struct mo_stack_buf) + sizeof(struct mo_cs_cache));
+}
+
+/* Called with every probe detached and synchronised (or never attached). */
 void mo_track_exit(void)
 {
+	free_percpu(mo_cs);
+	mo_cs = NULL;
+	free_percpu(mo_stack_buf);
+	mo_stack_buf = NULL;
 }

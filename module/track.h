@@ -75,7 +75,15 @@ DECLARE_PER_CPU(struct mo_hot, mo_hot);
 struct mo_stack_buf {
 	unsigned long b[MO_CONTEXTS][MEMOWNER_DEPTH_MAX + MO_SKIP_MAX];
 };
-DECLARE_PER_CPU(struct mo_stack_buf, mo_stack_buf);
+/*
+ * Dynamic per-CPU memory (alloc_percpu), not DEFINE_PER_CPU: a module's
+ * static per-CPU data comes out of the reserved chunk that every module of
+ * the machine shares (8 KiB on x86_64), and 1.7 KiB of stack buffers there
+ * would make memowner -- or the module loaded after it -- fail with ENOMEM.
+ * Only the few hundred bytes of struct mo_hot stay static, for the
+ * one-instruction this_cpu operations of every probe.
+ */
+extern struct mo_stack_buf __percpu *mo_stack_buf;
 
 /* What the probes read on every event; changed only with probes detached. */
 struct mo_cfg {
@@ -226,7 +234,7 @@ static __always_inline u32 mo_site_here(unsigned int level,
 			call_site = frame;
 		return mo_site_of_callsite(level, call_site, k);
 	}
-	buf = this_cpu_ptr(&mo_stack_buf)->b[level];
+	buf = this_cpu_ptr(mo_stack_buf)->b[level];
 	n = mo_unwind(buf, mo_cfg.depth, call_site);
 	return mo_site_of_frames(buf, n, k);
 }
@@ -236,6 +244,7 @@ void mo_track_record(struct mo_alloc *a);
 
 int mo_track_init(void);
 void mo_track_exit(void);
+size_t mo_track_memory(void);	/* per-CPU buffers */
 
 /* Stop/resume recording; used around attach, detach and reset. */
 void mo_track_set_active(bool on);
@@ -272,6 +281,8 @@ void mo_track_split(unsigned long pfn, unsigned int new_order);
 
 /* Account pages found in use at load to the "before load" site. */
 void mo_track_preload(unsigned long nr_pages);
+void mo_track_preload_credit(unsigned long nr_pages);
+void mo_track_alloc_unpreload(unsigned long pfn, unsigned int order);
 
 u64 mo_track_stat(enum mo_stat s);
 static inline u64 mo_obj_bytes(const struct mo_obj *o)

@@ -63,7 +63,10 @@ static uint64_t uptime_s(const struct memowner_info *info)
 
 /*
  * The lines status reads, all "NAME: ..." (module/debugfs.c status_show()):
- *   hook: SRC KIND NAME attached|FAILED [(ERR)] [missed=N]
+ *   hook: SRC KIND NAME attached [missed=N]
+ *   hook: SRC KIND NAME FAILED (ERR)
+ *   hook: SRC KIND NAME not attached: WHY    (prototype changed, ...)
+ *   sources: asked=MASK tracked=MASK degraded=MASK
  *   source SRC: key=N ...
  *   coverage: key=N ...  drops: key=N ...  events: key=N ...
  *   objects: key=N ...   stacks: N max=N
@@ -165,29 +168,38 @@ static void json_kv_line(struct mo_json *j, const char *name,
 }
 
 struct hook {
-	char what[16], kind[16], name[64], state[16];
+	char what[16], kind[16], name[64], state[64];
 	int err;
 	long long missed;
 };
 
+/* "hook: SRC KIND NAME STATE..." where STATE runs to " (", " missed=" or the end. */
 static int parse_hook(const char *line, size_t len, struct hook *h)
 {
-	char buf[256];
-	const char *p;
+	char buf[256], *p, *e;
+	int n = 0;
 
 	snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
 	memset(h, 0, sizeof(*h));
 	h->missed = -1;
-	if (sscanf(buf, "hook: %15s %15s %63s %15s", h->what, h->kind, h->name,
-		   h->state) != 4)
+	if (sscanf(buf, "hook: %15s %15s %63s %n", h->what, h->kind, h->name,
+		   &n) != 3 || !n)
 		return -1;
-	p = strstr(buf, " (");
+	p = strstr(buf + n, " (");
 	if (p)
 		h->err = atoi(p + 2);
-	p = strstr(buf, "missed=");
+	e = strstr(buf + n, "missed=");
+	if (e)
+		h->missed = atoll(e + 7);
+	if (!p || (e && e < p))
+		p = e;
 	if (p)
-		h->missed = atoll(p + 7);
-	return 0;
+		*p = '\0';
+	e = buf + n + strlen(buf + n);
+	while (e > buf + n && e[-1] == ' ')
+		*--e = '\0';
+	snprintf(h->state, sizeof(h->state), "%s", buf + n);
+	return h->state[0] ? 0 : -1;
 }
 
 static void status_dbg_text(const struct dbg_status *d)
@@ -211,7 +223,8 @@ static void status_dbg_text(const struct dbg_status *d)
 		nhooks++;
 		nfailed += strcmp(h.state, "attached") != 0;
 	}
-	printf("hooks:        %d attached, %d failed\n", nhooks - nfailed, nfailed);
+	printf("hooks:        %d attached, %d not attached\n", nhooks - nfailed,
+	       nfailed);
 	for (p = d->text; (line = dbg_line(p, "hook: ", &len)); p = line + len) {
 		struct hook h;
 
@@ -283,6 +296,7 @@ static void status_dbg_json(struct mo_json *j, const struct dbg_status *d)
 		mo_json_str(j, "kind", h.kind);
 		mo_json_str(j, "name", h.name);
 		mo_json_bool(j, "attached", !strcmp(h.state, "attached"));
+		mo_json_str(j, "state", h.state);
 		mo_json_s64(j, "error", h.err);
 		if (h.missed >= 0)
 			mo_json_u64(j, "missed", h.missed);
@@ -332,6 +346,37 @@ static void json_config(struct mo_json *j, const struct memowner_info *info)
 	mo_json_arr_end(j);
 	mo_json_u64(j, "depth", info->depth);
 	mo_json_u64(j, "sample_bytes", info->sample_bytes);
+	if (info->size < MEMOWNER_INFO_SIZE_VER2)
+		return;
+	mo_json_arr_begin(j, "sources_tracked");
+	for (s = 0; s <= MEMOWNER_SRC_MAX; s++)
+		if (info->sources_tracked & (1u << s))
+			mo_json_str(j, NULL, mo_source_name(s));
+	mo_json_arr_end(j);
+	mo_json_arr_begin(j, "sources_degraded");
+	for (s = 0; s <= MEMOWNER_SRC_MAX; s++)
+		if (info->sources_degraded & (1u << s))
+			mo_json_str(j, NULL, mo_source_name(s));
+	mo_json_arr_end(j);
+}
+
+/*
+ * A source asked for whose hooks did not all attach on this kernel: said
+ * on stderr, so that a script reading the rest is told too.
+ */
+static void warn_degraded(const struct memowner_info *info)
+{
+	uint32_t s;
+
+	if (info->size < MEMOWNER_INFO_SIZE_VER2 || !info->enabled)
+		return;
+	for (s = 0; s <= MEMOWNER_SRC_MAX; s++) {
+		if (!(info->sources_degraded & (1u << s)))
+			continue;
+		fprintf(stderr, "memowner: warning: source %s %s on this kernel: a hook is not attached (see \"hooks\" in memowner status)\n",
+			mo_source_name(s), info->sources_tracked & (1u << s) ?
+			"is tracked with a gap" : "is not tracked");
+	}
 }
 
 static int cmd_status(const struct cli_opts *o, int argc, char **argv)
@@ -356,6 +401,7 @@ static int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		return 1;
 	dbg_read(&d);
 	up = uptime_s(&info);
+	warn_degraded(&info);
 
 	print_version(info.version, ver, sizeof(ver));
 	if (o->json) {
@@ -391,6 +437,10 @@ static int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	printf("tracking:     %s\n", info.enabled ? "enabled" : "disabled (probes detached)");
 	printf("mode:         %s\n", mo_mode_name(info.mode));
 	printf("sources:      %s\n", mo_sources_str(info.sources, srcs, sizeof(srcs)));
+	if (info.size >= MEMOWNER_INFO_SIZE_VER2 && info.enabled &&
+	    info.sources_tracked != info.sources)
+		printf("tracked:      %s\n",
+		       mo_sources_str(info.sources_tracked, srcs, sizeof(srcs)));
 	printf("depth:        %u frames\n", info.depth);
 	printf("sample bytes: %llu (%s)%s\n", (unsigned long long)info.sample_bytes,
 	       mo_fmt_bytes(info.sample_bytes, b2, sizeof(b2)),

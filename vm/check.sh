@@ -4,6 +4,7 @@
 # check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
 #          [--tests PROG,PROG]   (only these selftests; TESTS=... in make)
 #          [--booted]            (make check-booted: the full-root guest)
+#          [--append VAR=VALUE]  (guest environment, e.g. MEMOWNER_FUZZ_CALLS=N)
 #
 # The whole "make check" for one kernel: install what is missing, build the
 # module against that kernel's headers and the static userspace and tests,
@@ -43,24 +44,50 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--tests) tests=$2; vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
 	--booted) booted=1 ;;
+	--append) vmopts+=(--append "$2"); shift ;;
 	-*) die "unknown option $1" ;;
 	*) kver=$1 ;;
 	esac
 	shift
 done
 
-case "$kver" in
-6.12*) "$here/deps.sh" 6.12 ;;
-*) "$here/deps.sh" ;;
-esac
-read -r abi kdir vmlinuz < <(resolve_kver "$kver") ||
+# The kernel (vm/kernels.sh): its headers tree KDIR as seen from KROOT, the
+# chroot of its own release its modules are built in ("-": the host).
+. "$here/kernels.sh"
+read -r abi kdir vmlinuz kroot < <(prepare_kernel "$kver") ||
 	die "kernel '$kver' is not available (headers + image)"
-log "kernel $abi, headers $kdir"
+khost=$kdir
+[ "$kroot" = - ] || khost=$kroot$kdir
+cc=$(kernel_cc "$khost")
+[ -n "$cc" ] || die "$kdir: no CONFIG_CC_VERSION_TEXT"
+# kbuild CMD...: run a module build command where the kernel's compiler is.
+kbuild() {
+	if [ "$kroot" = - ]; then
+		"$@"
+	else
+		chroot_run "$kroot" --bind "$top" "$@"
+	fi
+}
+kcc=$(kbuild "$cc" --version 2>/dev/null | head -n1 || true)
+[ -n "$kcc" ] || die "$cc (the compiler of $abi) is not installed"
+where=
+[ "$kroot" = - ] || where=" in $kroot"
+log "kernel $abi, headers $kdir$where, built by $(kernel_cc_text "$khost")"
+[ "$kcc" = "$(kernel_cc_text "$khost")" ] || log "building with $kcc"
 
 out=$top/build/$run-$abi
 [ -z "$booted" ] || out=$top/build/booted-$abi
 mkdir -p "$out"
 rm -f "$out"/*.log "$out/host.tap"
+# What vm/kernel-table.sh reports of this run: the kernel and its compiler
+# now, "build=" once the modules are built (or not).
+printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")" "$abi" \
+	"$(kernel_cc_text "$khost")" >"$out/kernel.env"
+build_failed() {
+	echo "build=$1: $(grep -m1 -E 'error:|\*\*\* ' "$out/build.log" |
+		sed "s|$top/||g" | cut -c1-160)" >>"$out/kernel.env"
+	die "$1: module build failed"
+}
 
 # Build everything for this kernel.  The module tree is cleaned when the
 # target kernel changes so that no object of another kernel survives.
@@ -68,21 +95,33 @@ rm -f "$out"/*.log "$out/host.tap"
 # beside memowner.ko.
 moddirs="module selftests/memowner/test_module bench"
 stamp=$top/module/.kdir
-if [ "$(cat "$stamp" 2>/dev/null)" != "$kdir" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$khost" ]; then
 	for d in $moddirs; do
 		[ -f "$top/$d/Kbuild" ] || continue
-		make -s -C "$top/$d" KDIR="$kdir" clean >/dev/null 2>&1 || true
+		kbuild make -s -C "$top/$d" KDIR="$kdir" CC="$cc" clean >/dev/null 2>&1 || true
+		rm -f "$top/$d"/*.ko
 	done
 fi
 : >"$out/build.log"
 extra_kos=
 for d in $moddirs; do
 	[ -f "$top/$d/Kbuild" ] || continue
-	make -C "$top/$d" KDIR="$kdir" >>"$out/build.log" 2>&1 ||
-		{ tail -n 60 "$out/build.log"; die "$d: module build failed"; }
+	kbuild make -C "$top/$d" KDIR="$kdir" CC="$cc" >>"$out/build.log" 2>&1 ||
+		{ tail -n 60 "$out/build.log"; build_failed "$d"; }
 	[ "$d" = module ] || extra_kos="$extra_kos $(ls "$top/$d"/*.ko)"
 done
-echo "$kdir" >"$stamp"
+echo "$khost" >"$stamp"
+
+# A copy of memowner.ko with one kprobe prototype deliberately wrong, for
+# selftests/memowner/proto_test.sh (the hook must be refused): built from
+# the DKMS source set in a scratch directory, so no object is shared.
+wrongproto=$out/wrongproto
+rm -rf "$wrongproto"
+make -s -C "$top" dkms-source DESTDIR="$wrongproto" >/dev/null
+kbuild make -C "$wrongproto/module" KDIR="$kdir" CC="$cc" \
+	KCFLAGS=-DMEMOWNER_TEST_WRONG_PROTO >>"$out/build.log" 2>&1 ||
+	{ tail -n 60 "$out/build.log"; build_failed "wrong-prototype module"; }
+echo "build=ok" >>"$out/kernel.env"
 make -C "$top" userspace selftests STATIC=1 >>"$out/build.log" 2>&1 ||
 	{ tail -n 50 "$out/build.log"; die "userspace/selftests build failed"; }
 
@@ -91,7 +130,7 @@ if [ "$run" = check ]; then
 	{
 		echo "# selftests: host: dkms"
 		echo "# 1..1"
-		if "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
+		if kbuild "$here/dkms-check.sh" "$abi" "$kdir" >"$out/dkms.log" 2>&1; then
 			echo "# ok 1 dkms build -k $abi"
 			echo "ok 1 host: dkms"
 		else
@@ -121,18 +160,27 @@ if [ "$run" = check ]; then
 			"$top/uapi/linux/memowner.h" >"$out/spec.log" 2>&1 || r="not ok"
 		sed '/^#/!s/^/# # /' "$out/spec.log"
 		echo "$r 2 host: netlink spec"
+		echo "# selftests: host: module checks"
+		r=ok
+		"$here/module-checks.sh" "$top/module/memowner.ko" "$top/module" \
+			>"$out/module-checks.log" 2>&1 || r="not ok"
+		sed 's/^/# /' "$out/module-checks.log"
+		echo "$r 3 host: module checks"
 	} >"$out/host.tap"
 fi
 
 if [ -n "$booted" ]; then
 	[ "$run" = check ] || die "--booted runs the suite only (--run check)"
-	read -r rootfs vmlinuz initrd < <("$here/image.sh" "$abi") ||
+	read -r rootfs vmlinuz initrd < <("$here/image.sh" "$abi" \
+		"$(cat "$CACHE/kernels/$abi/suite" 2>/dev/null || true)") ||
 		die "no full-root guest image for $abi"
-	EXTRA_KOS=$extra_kos "$here/mkinitramfs.sh" --payload "$out/payload.tar"
+	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
+		"$here/mkinitramfs.sh" --payload "$out/payload.tar"
 	vmopts+=(--root "$rootfs" --payload "$out/payload.tar")
 	ctx=booted
 else
-	EXTRA_KOS=$extra_kos "$here/mkinitramfs.sh" "$out/initramfs.cpio"
+	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
+		"$here/mkinitramfs.sh" "$out/initramfs.cpio"
 	initrd=$out/initramfs.cpio
 	ctx=initramfs
 fi

@@ -25,7 +25,16 @@ make -s -C "$top" dkms-source DESTDIR="$src"
 
 dkms=(dkms --sourcetree "$tmp/src" --dkmstree "$tmp/tree" -m memowner -v "$ver")
 "${dkms[@]}" add
-"${dkms[@]}" build -k "$abi" --kernelsourcedir "$kdir"
+# Where the headers are installed (a release's chroot), as a user runs it:
+# given --kernelsourcedir, bullseye's dkms 2.8 "prepares" that tree first
+# (make mrproper), which wipes an installed headers package.
+ksrc=(--kernelsourcedir "$kdir")
+[ "$(readlink -f "/lib/modules/$abi/build")" = "$(readlink -f "$kdir")" ] && ksrc=()
+if ! "${dkms[@]}" build -k "$abi" "${ksrc[@]}"; then
+	# What a user sees in DKMS's make.log (removed with the private tree).
+	find "$tmp/tree" -name make.log -exec tail -n 20 {} \; >&2
+	exit 1
+fi
 ko=$(find "$tmp/tree/memowner/$ver/$abi" -name 'memowner.ko*' | head -n1)
 [ -n "$ko" ] || { echo "dkms built no memowner.ko" >&2; exit 1; }
 modinfo "$ko" | grep -q "^vermagic: *$abi " ||

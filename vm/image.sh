@@ -56,6 +56,10 @@ host_uri() {
 	done
 }
 
+# Every release comes from the archive the host's own release comes from.
+host_rel=$(. /etc/os-release && echo "$VERSION_CODENAME")
+archive_uri() { host_uri "$host_rel" | head -n1; }
+
 # in_root ROOT CMD...: run CMD in ROOT with /proc, /sys and /dev mounted in
 # a private mount namespace (gone when CMD ends).
 in_root() {
@@ -75,8 +79,8 @@ in_root() {
 make_base() {
 	local uri tmp
 	[ -f "$base/.complete" ] && return 0
-	uri=$(host_uri "$suite" | head -n1)
-	[ -n "$uri" ] || die "no apt source of $suite found"
+	uri=$(archive_uri)
+	[ -n "$uri" ] || die "no apt source of the host's release found"
 	tmp=$base.tmp
 	rm -rf "$tmp"
 	log "debootstrap $suite (full-root guest image; cached in $dir)"
@@ -124,8 +128,8 @@ make_kernel() {
 	rm -f "$root/.complete"
 	# The suites a user of the release has: updates, security, backports
 	# (the kernel ABI may be only in one of them).
-	uri=$(host_uri "$suite" | head -n1)
-	sec=$(host_uri "$suite-security" | head -n1)
+	uri=$(archive_uri)
+	sec=$(host_uri "$host_rel-security" | head -n1)
 	{
 		echo "deb $uri $suite main"
 		echo "deb $uri $suite-updates main"

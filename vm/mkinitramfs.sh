@@ -38,6 +38,10 @@ cp "$top/module/memowner.ko" "$stage/memowner/"
 for ko in ${EXTRA_KOS:-}; do
 	cp "$ko" "$stage/memowner/"
 done
+if [ -n "${WRONGPROTO_KO:-}" ]; then
+	mkdir -p "$stage/memowner/wrongproto"
+	cp "$WRONGPROTO_KO" "$stage/memowner/wrongproto/memowner.ko"
+fi
 for prog in memowner memownerd; do
 	is_static "$top/userspace/$prog" ||
 		die "userspace/$prog is not static (make userspace STATIC=1)"

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--icount) icount="-icount shift=0" ;;
-	--append) append=$2; shift ;;
+	--append) append="$append $2"; shift ;;
 	--console) console=1 ;;
 	--root) root=$2; shift ;;
 	--payload) payload=$2; shift ;;

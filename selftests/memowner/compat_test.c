@@ -14,7 +14,7 @@
 
 #include "kselftest_harness.h"
 
-_Static_assert(sizeof(struct memowner_info) == 120, "info layout");
+_Static_assert(sizeof(struct memowner_info) == 128, "info layout");
 _Static_assert(sizeof(struct memowner_snapshot) == 80, "snapshot layout");
 _Static_assert(sizeof(struct memowner_row) == 136, "row layout");
 _Static_assert(sizeof(struct memowner_stack) == 40, "stack layout");

@@ -526,18 +526,34 @@ static int extfrag_cb(const struct mo_stack_rec *s, void *arg)
 	return 0;
 }
 
+/*
+ * Fragmenting fallbacks of the test module's "fragment", or -1.  Each run
+ * leaves the pageblocks its fallbacks stole unmovable, so the unmovable
+ * free lists of a later run can hold more than 65536 pages (and memowner
+ * no longer drains the per-CPU lists at load): tried with 64 Ki, 128 Ki,
+ * then 256 Ki pages until the allocator fragments (it stops at 16).
+ */
 static long fragment(void)
 {
-	char *held, *p;
 	long fallbacks = -1;
+	char *held, *p;
+	int try;
 
-	if (tm("fragment 65536"))
-		return -1;
-	held = read_file(TDBG "held");
-	p = held ? strstr(held, "fallbacks=") : NULL;
-	if (p)
-		fallbacks = strtol(p + strlen("fallbacks="), NULL, 10);
-	free(held);
+	for (try = 0; try < 3 && fallbacks <= 0; try++) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "fragment %d", 65536 << try);
+		if (tm(cmd))
+			return -1;
+		held = read_file(TDBG "held");
+		p = held ? strstr(held, "fragment blocks=") : NULL;
+		if (p)
+			fprintf(stderr, "# try %d: %.80s\n", try, p);
+		p = p ? strstr(p, "fallbacks=") : NULL;
+		if (p)
+			fallbacks = strtol(p + strlen("fallbacks="), NULL, 10);
+		free(held);
+	}
 	return fallbacks;
 }
 
@@ -595,7 +611,15 @@ TEST(extfrag_sample_mode_not_attributed)
 	mo_genl_close(&g);
 	TH_LOG("%ld fragmenting fallbacks, %llu attributed", fallbacks,
 	       (unsigned long long)sum);
-	EXPECT_LT(0, fallbacks);
+	ASSERT_LE(0, fallbacks);
+	/*
+	 * The precondition, not the property: once every free pageblock is
+	 * taken, the rest of free memory may sit on other CPUs' per-CPU lists
+	 * (memowner no longer drains them), and the allocator runs dry before
+	 * it fragments.  Then there is nothing to attribute, and no verdict.
+	 */
+	if (!fallbacks)
+		SKIP(return, "the allocator did not fragment: free memory left only on per-CPU lists");
 	EXPECT_EQ(0, sum);
 }
 

@@ -79,7 +79,10 @@ for prog in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: memowner: $prog"
 	out=$(mktemp)
-	(echo 0 >/proc/self/oom_score_adj 2>/dev/null; exec timeout "$timeout" "./$prog") >"$out" 2>&1
+	# settings: "timeout=N" for every program, "timeout_PROG=N" for one.
+	t=$(sed -n "s/^timeout_$prog=//p" settings 2>/dev/null)
+	t=${MEMOWNER_TIMEOUT:-${t:-$timeout}}
+	(echo 0 >/proc/self/oom_score_adj 2>/dev/null; exec timeout "$t" "./$prog") >"$out" 2>&1
 	status=$?
 	sed 's/^/# /' "$out"
 	reason=$(sed -n 's/^1\.\.0 # SKIP *//p' "$out" | head -n1)
@@ -100,7 +103,7 @@ for prog in "$@"; do
 	case $status in
 	0) echo "ok $n selftests: memowner: $prog" ;;
 	4) echo "ok $n selftests: memowner: $prog # SKIP ${reason:-no reason given}" ;;
-	124 | 143) echo "not ok $n selftests: memowner: $prog # TIMEOUT $timeout seconds"; rc=1 ;;
+	124 | 143) echo "not ok $n selftests: memowner: $prog # TIMEOUT $t seconds"; rc=1 ;;
 	cleanup) echo "not ok $n selftests: memowner: $prog # left memowner changed (see above)"; rc=1 ;;
 	*) echo "not ok $n selftests: memowner: $prog # exit=$status"; rc=1 ;;
 	esac

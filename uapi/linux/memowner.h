@@ -108,6 +108,8 @@
  *	  MEMOWNER_A_INFO_NR_IOCTLS    NLA_U64         ioctls served
  *	  MEMOWNER_A_INFO_NR_REQUESTS  NLA_U64         netlink requests served
  *	  MEMOWNER_A_INFO_MEM_BYTES    NLA_U64         memowner's own memory
+ *	  MEMOWNER_A_INFO_SOURCES_TRACKED  NLA_U32     sources tracked
+ *	  MEMOWNER_A_INFO_SOURCES_DEGRADED NLA_U32     sources with a hook missing
  *
  * Errors of every command come with an extended-ack message: -EPERM
  * without CAP_PERFMON or CAP_SYS_ADMIN (SET_CONFIG: CAP_SYS_ADMIN); -EINVAL
@@ -199,6 +201,14 @@ enum memowner_feature {
  * @live_objects: out: records in the owner table
  * @nr_stacks:    out: stacks in the stack table
  * @nr_drops:     out: events not recorded for lack of room, all tables
+ * -- since MEMOWNER_INFO_SIZE_VER2:
+ * @sources_tracked:  out: sources actually tracked, BIT(MEMOWNER_SRC_*):
+ *                every hook that ends a record (free, split) and at least
+ *                one allocation hook attached
+ * @sources_degraded: out: sources asked for with some hook not attached on
+ *                this kernel (prototype changed, not declared, failed):
+ *                not tracked at all when not in sources_tracked, else
+ *                tracked with a gap; debugfs status names each hook
  */
 struct memowner_info {
 	__u32 size;
@@ -222,6 +232,8 @@ struct memowner_info {
 	__u32 nr_stacks;
 	__u32 __pad2;
 	__u64 nr_drops;
+	__u32 sources_tracked;
+	__u32 sources_degraded;
 };
 
 #define MEMOWNER_INFO_SIZE_VER0	72	/* first published struct memowner_info */
@@ -231,6 +243,7 @@ struct memowner_info {
  * SET_CONFIG (fields follow struct memowner_info's first version).
  */
 #define MEMOWNER_INFO_SIZE_VER1	120	/* + config and tracking counters */
+#define MEMOWNER_INFO_SIZE_VER2	128	/* + sources tracked/degraded */
 
 /* struct memowner_config.flags: which fields to apply. */
 enum memowner_config_flags {
@@ -611,6 +624,8 @@ enum memowner_attr {
 	MEMOWNER_A_EVENT,		/* nest: enum memowner_event_attr */
 	MEMOWNER_A_THRESHOLD,		/* nest: enum memowner_threshold_attr */
 	MEMOWNER_A_THRESHOLD_ID,	/* u32: THRESHOLD_DEL request, ADD reply */
+	MEMOWNER_A_INFO_SOURCES_TRACKED,	/* u32: BIT(MEMOWNER_SRC_*) */
+	MEMOWNER_A_INFO_SOURCES_DEGRADED,	/* u32: BIT(MEMOWNER_SRC_*) */
 
 	__MEMOWNER_A_LAST,
 	MEMOWNER_A_MAX = __MEMOWNER_A_LAST - 1

@@ -37,7 +37,7 @@
  * a distinct stack within memowner's default depth of 16 frames (the leaf,
  * the 14 levels and memowner_test_paths()).
  *
- * fragment COUNT (1..65536) makes the page allocator fall back to a free
+ * fragment COUNT (1..262144) makes the page allocator fall back to a free
  * block of another migratetype smaller than a pageblock -- a "fragmenting"
  * fallback, kmem:mm_page_alloc_extfrag with fallback_order <
  * pageblock_order -- and gives everything back before the write returns.
@@ -118,6 +118,33 @@
 #include <linux/workqueue.h>
 
 #include <trace/events/kmem.h>
+
+/*
+ * Kernel API renames, probed in Kbuild (docs/kernels.md): 6.14 dropped
+ * alloc_pages_bulk_array() for alloc_pages_bulk() (the list form went);
+ * 6.16 renamed from_timer() timer_container_of(); 6.2 named
+ * del_timer_sync() timer_delete_sync() and 6.15 dropped the old name;
+ * kmem_cache_alloc_bulk() returns whether it allocated all objects (bool)
+ * by 7.2, the number of objects (all or 0) before.
+ */
+#ifdef MEMOWNER_HAVE_ALLOC_PAGES_BULK_ARRAY
+#define mot_alloc_pages_bulk(gfp, nr, pages) \
+	alloc_pages_bulk_array(gfp, nr, pages)
+#else
+#define mot_alloc_pages_bulk(gfp, nr, pages) alloc_pages_bulk(gfp, nr, pages)
+#endif
+#ifndef MEMOWNER_HAVE_TIMER_CONTAINER_OF
+#define timer_container_of(var, t, field) from_timer(var, t, field)
+#endif
+#ifndef MEMOWNER_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(t) del_timer_sync(t)
+#endif
+#ifdef MEMOWNER_HAVE_CACHE_ALLOC_BULK_BOOL
+#define mot_cache_alloc_bulk(s, gfp, nr, p) \
+	(kmem_cache_alloc_bulk(s, gfp, nr, p) ? (int)(nr) : 0)
+#else
+#define mot_cache_alloc_bulk(s, gfp, nr, p) kmem_cache_alloc_bulk(s, gfp, nr, p)
+#endif
 
 /*
  * The allocating functions must stay frames of their own under their own
@@ -369,7 +396,8 @@ static noinline __mot_noipa int memowner_test_percpu(struct mot_req *req)
 
 		if (!p)
 			return -ENOMEM;
-		b->objs[b->nr++] = (__force void *)p;
+		/* Through an integer: x86's __percpu is __seg_gs since 6.15. */
+		b->objs[b->nr++] = (void *)(__force unsigned long)p;
 		if (mot_yield(req))
 			return -EINTR;
 	}
@@ -383,7 +411,7 @@ static noinline __mot_noipa int memowner_test_cache_bulk(struct mot_req *req)
 	struct mot_batch *b = req->b;
 	int n;
 
-	n = kmem_cache_alloc_bulk(b->cache, req->gfp, req->count, b->objs);
+	n = mot_cache_alloc_bulk(b->cache, req->gfp, req->count, b->objs);
 	b->nr = n > 0 ? n : 0;
 	barrier();
 	return b->nr == req->count ? 0 : -ENOMEM;
@@ -402,7 +430,7 @@ static noinline __mot_noipa int memowner_test_pages_bulk(struct mot_req *req)
 	unsigned long n;
 
 	for (;;) {
-		n = alloc_pages_bulk_array(req->gfp, req->count, pages);
+		n = mot_alloc_pages_bulk(req->gfp, req->count, pages);
 		if (n == b->nr)
 			break;
 		b->nr = n;
@@ -536,7 +564,7 @@ static long mot_process_fn(void *arg)
 
 static void mot_timer_fn(struct timer_list *t)
 {
-	struct mot_req *req = from_timer(req, t, timer);
+	struct mot_req *req = timer_container_of(req, t, timer);
 
 	req->err = mot_do_alloc(req);
 	complete(&req->done);
@@ -596,7 +624,7 @@ static int mot_dispatch(struct mot_req *req, bool cpu_given)
 		add_timer_on(&req->timer, req->cpu);
 		wait_for_completion(&req->done);
 		/* Waits for the callback to return before req is freed. */
-		del_timer_sync(&req->timer);
+		timer_delete_sync(&req->timer);
 		ret = req->err;
 		break;
 	case MOT_CTX_HARDIRQ:
@@ -654,7 +682,7 @@ static void mot_free_objs(struct mot_batch *b)
 			vfree(p);
 			break;
 		case MOT_PERCPU:
-			free_percpu((__force void __percpu *)p);
+			free_percpu((void __percpu *)(__force unsigned long)p);
 			break;
 		default:
 			break;
@@ -1015,7 +1043,7 @@ static int mot_stress(unsigned long count, unsigned long size)
 	return ret;
 }
 
-#define MOT_FRAG_MAX_PAGES	65536UL
+#define MOT_FRAG_MAX_PAGES	262144UL
 #define MOT_FRAG_FALLBACKS	16
 static unsigned long mot_frag_blocks, mot_frag_pages;
 static atomic_t mot_frag_fallbacks = ATOMIC_INIT(0);
