@@ -113,6 +113,13 @@ else
 fi
 result $ok "no per-CPU allocation failed"
 loaded memowner || load || echo "# final load of memowner failed"
+# What the others pulled in and modprobe -r left (llc under bridge, stp):
+# unloaded, dependents first (a few passes).
+for _ in 1 2 3; do
+	cut -d' ' -f1 /proc/modules | while read -r m; do
+		echo "$modules_before" | grep -qx "$m" || rmmod "$m" 2>/dev/null
+	done
+done
 modules_after=$(cut -d' ' -f1 /proc/modules | sort)
 if [ "$modules_after" = "$modules_before" ]; then
 	ok=1

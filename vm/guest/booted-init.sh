@@ -71,6 +71,7 @@ nmods=$(grep -c . /proc/modules)
 # The suite, with the installed module files; the tools where a user's
 # make install puts them.
 export MEMOWNER_KO="$upd/memowner.ko" MEMOWNER_TEST_KO="$upd/memowner_test.ko"
+export MEMOWNER_WRONGPROTO_KO="$top/memowner/wrongproto/memowner.ko"
 install -m 0755 "$top/usr/bin/memowner" "$top/usr/bin/memownerd" /usr/local/sbin/
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 cd "$top/selftests/memowner" || exit 1
