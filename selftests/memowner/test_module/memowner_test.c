@@ -1094,6 +1094,8 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 		if (!page)
 			break;
 		blocks[nr_blocks++] = page;
+		/* Thousands of allocations: never hog the CPU (soft lockup). */
+		cond_resched();
 	}
 	/*
 	 * Unmovable pages until the allocator had to fragment a few times:
@@ -1106,12 +1108,18 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 		if (!page)
 			break;
 		pages[nr_pages++] = page;
+		cond_resched();
 	}
 	barrier();
-	for (i = 0; i < nr_pages; i++)
+	for (i = 0; i < nr_pages; i++) {
 		__free_page(pages[i]);
-	for (i = 0; i < nr_blocks; i++)
+		if (!(i & 1023))
+			cond_resched();
+	}
+	for (i = 0; i < nr_blocks; i++) {
 		__free_pages(blocks[i], pageblock_order);
+		cond_resched();
+	}
 	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
 	tracepoint_synchronize_unregister();
 	mot_frag_blocks = nr_blocks;
