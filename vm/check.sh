@@ -34,7 +34,7 @@ kver=
 run=check
 tests=
 vmopts=()
-timeout=${TIMEOUT:-1200}
+timeout=${TIMEOUT:-2400}
 booted=''
 while [ $# -gt 0 ]; do
 	case $1 in
