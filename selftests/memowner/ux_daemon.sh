@@ -259,8 +259,9 @@ hog() {		# hog COMMAND: one write to the test module, memownerd stopped
 	echo "$1" >$ctl 2>/dev/null
 	kill -CONT $pid
 }
-# 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after direct reclaim.
-hog "alloc pages 400 10"
+# 4 MiB blocks beyond MemAvailable (plus 64 MiB), whatever the machine's
+# size: fails, after direct reclaim.
+hog "alloc pages $(awk '/^MemAvailable:/ { print int($2 / 4096) + 16 }' /proc/meminfo) 10"
 if wait_until 100 in_log "warning: reclaim_stall: pid $$ ([^)]*) stalled [0-9.]*ms in direct reclaim, order 10 gfp 0x[0-9a-f]* at memowner_test_pages+0x[0-9a-f]*/0x[0-9a-f]* \[memowner_test\] <- "; then
 	ok "a reclaim stall event is logged with its task and stack"
 else
