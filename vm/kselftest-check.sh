@@ -14,7 +14,9 @@
 #   4. symlinked to the checkout: the same install works without it;
 #   5. run_kselftest.sh runs the installed tree here (this host has no
 #      memowner.ko loaded: every program must end ok, skipped with a
-#      listed reason or passed); make check-booted runs it with the module.
+#      listed reason or passed).  With the module loaded the same
+#      programs run from run_tests.sh in the guests (not yet from the
+#      kselftest install there).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
