@@ -19,6 +19,9 @@
 #                        full-root Debian guest (systemd, its usual modules
 #                        first; image built and cached on first use)
 #   make fuzz            the fuzzer alone, FUZZ_CALLS=100000 calls per ioctl/op
+#   make mutate          apply each deliberate bug of vm/mutations.list to a
+#                        scratch copy, run its tests: all must be caught
+#                        (MUTATIONS=a,b: only those; slow, not in check)
 #   make demo            boot a VM with memowner loaded and show the owners
 #   make bench           allocator overhead per memowner mode (VM, -icount)
 #   make dkms-install    install the module through DKMS
@@ -55,11 +58,16 @@ check:
 check-booted:
 	vm/check.sh $(KVER) --booted $(if $(TESTS),--tests $(TESTS))
 
+# Each mutation of vm/mutations.list on a scratch copy of the tree, with
+# its TESTS subset in the VM; fails when one is not caught.
+mutate:
+	vm/mutate.sh $(KVER) $(if $(MUTATIONS),--only $(MUTATIONS))
+
 check-6.12:
 	vm/check.sh 6.12 $(if $(TESTS),--tests $(TESTS))
 
 check-all:
-	vm/check-all.sh $(KVERS)
+	JOBS=$(JOBS) vm/check-all.sh $(KVERS)
 
 kernel-table:
 	vm/kernel-table.sh
@@ -136,5 +144,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-booted check-6.12 check-all kernel-table fuzz demo bench \
+.PHONY: all module userspace selftests deps check check-booted check-6.12 check-all kernel-table fuzz mutate demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

@@ -94,7 +94,8 @@ static void clear(void)
 
 static int validate(const struct memowner_config *c)
 {
-	if (c->flags & ~__MEMOWNER_CONFIG_F_ALL)
+	/* Naming no field is an error, as in netlink: it would clear all. */
+	if (!c->flags || (c->flags & ~__MEMOWNER_CONFIG_F_ALL))
 		return -EINVAL;
 	if ((c->flags & MEMOWNER_CONFIG_F_SOURCES) &&
 	    (c->sources & ~__MEMOWNER_SRC_F_ALL))

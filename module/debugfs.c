@@ -73,37 +73,6 @@ static u64 base_pages(unsigned int src, const struct mo_totals *t)
 
 /* ---- status ---------------------------------------------------------- */
 
-/*
- * Free pages: in buddy blocks (summed exactly, where MemFree may lag by
- * per-CPU counter deltas), and on the per-CPU lists, which /proc/meminfo
- * counts as used and memowner as free.
- */
-static void count_free_pages(unsigned long *buddy, unsigned long *pcp)
-{
-	unsigned long n = 0, b = 0;
-	int nid, z, cpu, o;
-
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pgdat->node_zones[z];
-
-			if (!populated_zone(zone))
-				continue;
-			for (o = 0; o < MO_NR_PAGE_ORDERS; o++)
-				b += READ_ONCE(zone->free_area[o].nr_free) << o;
-			if (!zone->per_cpu_pageset)
-				continue;
-			for_each_online_cpu(cpu)
-				n += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset,
-							   cpu)->count);
-		}
-	}
-	*buddy = b;
-	*pcp = n;
-}
-
 static int status_show(struct seq_file *m, void *v)
 {
 	struct mo_totals src_tot[__MEMOWNER_SRC_LAST] = {};
@@ -175,7 +144,7 @@ static int status_show(struct seq_file *m, void *v)
 
 	si_meminfo(&si);
 	tracked_pages = base_pages(MEMOWNER_SRC_PAGE, &src_tot[MEMOWNER_SRC_PAGE]);
-	count_free_pages(&buddy, &pcp);
+	mo_free_pages(&buddy, &pcp);
 	in_use = si.totalram - min_t(u64, buddy + pcp, si.totalram);
 	seq_printf(m, "coverage: tracked_pages=%llu in_use_pages=%llu buddy_free_pages=%lu pcp_free_pages=%lu permille=%llu\n",
 		   tracked_pages, in_use, buddy, pcp,

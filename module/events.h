@@ -10,6 +10,9 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
+struct mem_cgroup;
+struct mo_row;
+
 struct mo_event {
 	u32 type;		/* MEMOWNER_EVENT_* */
 	pid_t pid;
@@ -22,6 +25,7 @@ struct mo_event {
 	u32 stack;		/* allocation that stalled / fragmented */
 	u64 rate;		/* extfrag: fallbacks in the last second */
 	u64 ts_ns;		/* CLOCK_BOOTTIME */
+	struct mem_cgroup *memcg; /* OOM in a memory cgroup: held (css) */
 };
 
 int mo_events_init(void);
@@ -36,5 +40,8 @@ u64 mo_events_dropped(void);
 /* Fragmenting fallbacks attributed to @site. */
 u64 mo_events_extfrag(u32 site);
 size_t mo_events_memory(void);	/* bytes of the per-site counters */
+/* OOM of @memcg: its top @n owners into @out (from the event work only). */
+unsigned int mo_events_oom_top(struct mem_cgroup *memcg, struct mo_row *out,
+			       unsigned int n);
 
 #endif /* _MEMOWNER_EVENTS_H */

@@ -81,16 +81,21 @@ static int __init memowner_init(void)
 	if (ret)
 		goto err_alerts;
 
+	/*
+	 * The event tables before tracking starts: allocated untracked, not
+	 * charged to the process that loads the module (the hooks follow the
+	 * tracking configuration, also while it is not started).
+	 */
+	ret = mo_events_init();
+	if (ret)
+		goto err_events;
 	mo_control_start();
 	/* A kernel where no source can be tracked gets an error, not a module. */
 	if (p->enabled && !mo_probes_sources_tracked()) {
 		pr_err("no allocation source can be tracked on this kernel: every source lacks a hook (prototype changed or missing)\n");
 		ret = -ENODEV;
-		goto err_events;
+		goto err_debugfs;
 	}
-	ret = mo_events_init();
-	if (ret)
-		goto err_events;
 	/* Interfaces last: nothing can be asked of a half-built module. */
 	ret = mo_debugfs_init();
 	if (ret)

@@ -99,10 +99,13 @@ fail:
 	nlmsg_free(skb);
 }
 
-static int put_top(struct sk_buff *skb)
+/* The top owners: of the OOM's memory cgroup, else of everything. */
+static int put_top(struct sk_buff *skb, const struct mo_event *ev)
 {
-	struct mo_row top[TOP_OWNERS];
-	unsigned int i, n = mo_query_top_sites(top, TOP_OWNERS);
+	static struct mo_row top[TOP_OWNERS];	/* the event work's only */
+	unsigned int i, n = ev->memcg ?
+		mo_events_oom_top(ev->memcg, top, TOP_OWNERS) :
+		mo_query_top_sites(top, TOP_OWNERS);
 	struct nlattr *nest, *row;
 
 	nest = nla_nest_start(skb, MEMOWNER_A_EVENT_TOP);
@@ -158,7 +161,7 @@ void memowner_genl_event(const struct mo_event *ev)
 	case MEMOWNER_EVENT_OOM:
 		if (nla_put_u64_64bit(skb, MEMOWNER_A_EVENT_RSS_KB, ev->rss_kb,
 				      MEMOWNER_A_EVENT_PAD) ||
-		    put_top(skb))
+		    put_top(skb, ev))
 			goto fail;
 		break;
 	case MEMOWNER_EVENT_RECLAIM_STALL:

@@ -58,10 +58,14 @@ unsigned long mo_preload_pcp(void)
 }
 
 /* Free pages on every CPU's lists, read racily (an estimate). */
-static unsigned long pcp_pages(void)
+/*
+ * Free pages: in the buddy free lists, and on the per-CPU lists (public
+ * counts, read racily).  Also debugfs's coverage line.
+ */
+void mo_free_pages(unsigned long *buddy, unsigned long *pcp)
 {
-	unsigned long n = 0;
-	int nid, z, cpu;
+	unsigned long n = 0, b = 0;
+	int nid, z, cpu, o;
 
 	for_each_online_node(nid) {
 		for (z = 0; z < MAX_NR_ZONES; z++) {
@@ -69,10 +73,22 @@ static unsigned long pcp_pages(void)
 
 			if (!populated_zone(zone))
 				continue;
+			for (o = 0; o < MO_NR_PAGE_ORDERS; o++)
+				b += READ_ONCE(zone->free_area[o].nr_free) << o;
 			for_each_online_cpu(cpu)
 				n += mo_pcp_count(zone, cpu);
 		}
 	}
+	if (buddy)
+		*buddy = b;
+	*pcp = n;
+}
+
+static unsigned long pcp_pages(void)
+{
+	unsigned long n;
+
+	mo_free_pages(NULL, &n);
 	return n;
 }
 

@@ -46,5 +46,7 @@ unsigned long mo_preload_pcp(void);
 /* Of @n marked pages now allocated, how many the scan's credit covers. */
 unsigned long mo_preload_take_credit(unsigned long n);
 size_t mo_preload_memory(void);
+/* Free pages now: buddy lists (may be NULL) and per-CPU lists. */
+void mo_free_pages(unsigned long *buddy, unsigned long *pcp);
 
 #endif /* _MEMOWNER_PRELOAD_H */

@@ -609,8 +609,6 @@ typedef void mo_vfree_test_t(void *addr);
 #define MO_VFREE_PROTO	mo_vfree_t
 #endif
 
-#define MO_PROTO_OK(fn, type)	__builtin_types_compatible_p(typeof(fn), type)
-
 /* One way to hook a function: its name, prototype verdict and handlers. */
 struct mo_kp_variant {
 	const char *sym;

@@ -8,6 +8,13 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
+/*
+ * Does the target's declaration of @fn have the prototype @type a kprobe
+ * handler reads registers by?  A compile-time constant (probes.c, the
+ * why; events.c's out_of_memory kretprobe uses it too).
+ */
+#define MO_PROTO_OK(fn, type)	__builtin_types_compatible_p(typeof(fn), type)
+
 /* A tracepoint found by name, its probe, and how attaching went. */
 struct mo_hook {
 	const char *name;

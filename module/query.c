@@ -443,11 +443,28 @@ int mo_query_run(const struct mo_query *q, struct mo_row **rows,
 	return ret;
 }
 
+void mo_query_top_add(struct mo_row *out, unsigned int *found,
+		      unsigned int n, const struct mo_row *row)
+{
+	unsigned int j;
+
+	if (!n || (*found == n && row->live_bytes <= out[n - 1].live_bytes))
+		return;
+	/* Insertion into the list sorted by live bytes, descending. */
+	j = *found < n ? (*found)++ : n - 1;
+	while (j > 0 && out[j - 1].live_bytes < row->live_bytes) {
+		out[j] = out[j - 1];
+		j--;
+	}
+	out[j] = *row;
+}
+
 unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 {
 	unsigned long i, nr = mo_site_count();
-	unsigned int found = 0, j;
+	unsigned int found = 0;
 	struct mo_totals t;
+	struct mo_row row;
 
 	for (i = 1; i <= nr; i++) {
 		const struct mo_site *s = mo_site_at(i);
@@ -457,24 +474,19 @@ unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 			continue;
 		mo_site_sum(i, &t);
 		live = t.bytes - t.bytes_freed;
-		if (!live || (found == n && live <= out[n - 1].live_bytes))
+		if (!live)
 			continue;
-		/* Insertion into the sorted top list. */
-		j = found < n ? found++ : n - 1;
-		while (j > 0 && out[j - 1].live_bytes < live) {
-			out[j] = out[j - 1];
-			j--;
-		}
-		memset(&out[j], 0, sizeof(out[j]));
-		out[j].id = s->key.stack;
-		out[j].stack = s->key.stack;
-		out[j].source = s->key.src;
-		out[j].live_bytes = live;
-		out[j].live_pages = pages_of(s->key.src, live);
-		out[j].live_objects = t.allocs - t.frees;
-		out[j].allocs = t.allocs;
-		out[j].frees = t.frees;
-		out[j].bytes_allocated = t.bytes;
+		memset(&row, 0, sizeof(row));
+		row.id = s->key.stack;
+		row.stack = s->key.stack;
+		row.source = s->key.src;
+		row.live_bytes = live;
+		row.live_pages = pages_of(s->key.src, live);
+		row.live_objects = t.allocs - t.frees;
+		row.allocs = t.allocs;
+		row.frees = t.frees;
+		row.bytes_allocated = t.bytes;
+		mo_query_top_add(out, &found, n, &row);
 	}
 	return found;
 }

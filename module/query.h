@@ -66,6 +66,12 @@ const char *mo_site_module(u32 site);
  * the OOM event, when memory is short).  Returns how many were found.
  */
 unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n);
+/*
+ * Insert @row into @out, the first *@found of @n rows sorted by live bytes
+ * (descending); a row below the last of a full list is left out.
+ */
+void mo_query_top_add(struct mo_row *out, unsigned int *found,
+		      unsigned int n, const struct mo_row *row);
 
 /* MARK and RESET: baselines of growth and of totals, per site. */
 void mo_query_mark(void);

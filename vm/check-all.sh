@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check-all.sh [KVER...]: "make check KVER=..." on each kernel of the matrix
-# (default: all of it, below), one after the other, going on after a
-# failure; then the README's kernel table (vm/kernel-table.sh) from these
+# (default: all of it, below), JOBS at a time, going on after a failure;
+# then the README's kernel table (vm/kernel-table.sh) from these
 # runs, the time each kernel took, and the combined
 # "N passed, N failed, N skipped" line.  Exits non-zero when any kernel
 # failed to build, boot or pass.
@@ -21,41 +21,67 @@ newest-rt trixie-cloud bullseye"
 # shellcheck disable=SC2086
 [ $# -gt 0 ] || set -- $MATRIX
 
-# prefetch KVER...: resolve, download and install (chroot, headers, image)
-# each kernel ahead of its turn, one after the other, while the guest of an
-# earlier one runs (the guest takes one CPU: qemu runs its vCPUs in one
-# thread).  check.sh finds them cached, or waits on the chroot's lock.
-# Kernels built on the host are not prefetched: their apt runs are the
-# host's.
-prefetch() {
-	local k
-	for k in "$@"; do
-		case $k in
-		"" | 6.1 | 6.12 | bookworm | bookworm-backports) continue ;;
-		esac
-		bash -c '. "$1/lib.sh"; . "$1/kernels.sh"; prepare_kernel "$2"' \
-			sh "$here" "$k" >"$top/build/prefetch-$k.log" 2>&1 || true
-	done
+# JOBS kernels at a time (default: one per CPU: qemu runs a TCG guest's
+# vCPUs in one thread, so a 2-CPU machine runs two guests side by side at
+# full speed).  Each kernel runs in a scratch copy of the tree of its own
+# (build/matrix/KVER/tree): module objects, the initramfs and test builds
+# are per kernel, so that two runs never share a build directory.  Its
+# build/check-ABI result directory is copied back for the kernel table.
+jobs=${JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+
+mkdir -p "$top/build/matrix"
+rc=0
+# The host's packages first (debootstrap, backports headers), once, before
+# any job: two apt-get runs must not race.
+if [ $# -gt 1 ]; then
+	"$here/deps.sh" || rc=1
+	"$here/deps.sh" 6.12 || rc=1
+fi
+
+# one KVER: the whole check of one kernel in its own copy of the tree.
+one() {
+	local k=$1 d=$top/build/matrix/$1 t0 st
+	rm -rf "$d"
+	mkdir -p "$d/tree"
+	tar -C "$top" --exclude=./build --exclude=./.git -cf - . |
+		tar -C "$d/tree" -xf -
+	t0=$(date +%s)
+	set +e
+	# bookworm is the README's own test command, "make check", as it is.
+	if [ "$k" = bookworm ]; then
+		make -C "$d/tree" check >"$d/log" 2>&1
+	else
+		"$d/tree/vm/check.sh" "$k" >"$d/log" 2>&1
+	fi
+	st=$?
+	set -e
+	echo "$st $(( $(date +%s) - t0 ))" >"$d/status"
+	cp -a "$d/tree/build/"check-* "$top/build/" 2>/dev/null || true
+	rm -rf "$d/tree"
 }
 
-mkdir -p "$top/build"
-passed=0 failed=0 skipped=0 rc=0 times="" first=1 prefetch_pid=""
+running=0
 for k in "$@"; do
-	# The host's packages first (debootstrap among them), once.
-	if [ -n "$first" ] && [ $# -gt 1 ]; then
-		first=
-		"$here/deps.sh" || rc=1
-		prefetch "${@:2}" &
-		prefetch_pid=$!
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || true
+		running=$((running - 1))
 	fi
+	echo "=== make check KVER=$k (build/matrix/$k/log) ==="
+	( set -e; one "$k" ) &
+	running=$((running + 1))
+done
+wait || true
+
+passed=0 failed=0 skipped=0 times=""
+for k in "$@"; do
+	d=$top/build/matrix/$k
 	echo "=== make check KVER=$k ==="
-	log=$(mktemp)
-	t0=$(date +%s)
-	"$here/check.sh" "$k" 2>&1 | tee "$log"
-	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
-	times="$times$k: $(( $(date +%s) - t0 )) s\n"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-	rm -f "$log"
+	cat "$d/log" 2>/dev/null || echo "(no log)"
+	read -r st secs <"$d/status" 2>/dev/null || { st=1; secs=?; }
+	[ "$st" -eq 0 ] || rc=1
+	times="$times$k: $secs s (exit $st)\n"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$d/log" 2>/dev/null | tail -n1)
 	if [ -z "$line" ]; then
 		echo "check KVER=$k: no test summary" >&2
 		failed=$((failed + 1))
@@ -66,7 +92,6 @@ for k in "$@"; do
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 done
 
-[ -z "$prefetch_pid" ] || wait "$prefetch_pid"
 echo "=== kernel table (README.md) ==="
 "$here/kernel-table.sh" "$top/README.md" || rc=1
 echo "=== time per kernel ==="

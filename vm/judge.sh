@@ -101,19 +101,7 @@ if [ "$run" = check ]; then
 fi
 
 # The kernel log: anything here fails the run even when every test passed.
-splat='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
-splat="$splat|possible circular locking|possible recursive locking"
-splat="$splat|inconsistent lock state|UBSAN:|KASAN:|kmemleak: .*new suspected"
-splat="$splat|unloaded with leaks"
-splat="$splat|scheduling while atomic|sleeping function called from invalid context"
-# Hung tasks, lockups, RCU stalls.
-splat="$splat|blocked for more than [0-9]+ seconds|soft lockup|hard LOCKUP"
-splat="$splat|rcu.*stall|rcu: INFO|self-detected stall|detected stalls on CPUs"
-# A global OOM kill (the tests make OOM kills inside small memory cgroups
-# only, "Memory cgroup out of memory"): a test exhausted the machine.
-splat="$splat|\] Out of memory: Killed process"
-# Userspace crashes the kernel reports (show_unhandled_signals).
-splat="$splat|segfault at [0-9a-f]+|traps: .*\[[0-9]+\]"
+. "$here/splats.sh"
 grep -aEn "$splat" "$out/console.log" >"$out/splats.txt" || true
 
 exit_line=$(grep -a '^MEMOWNER-GUEST-EXIT ' "$out/guest.tap" | tail -n1 || true)

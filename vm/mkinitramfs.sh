@@ -42,6 +42,10 @@ if [ -n "${WRONGPROTO_KO:-}" ]; then
 	mkdir -p "$stage/memowner/wrongproto"
 	cp "$WRONGPROTO_KO" "$stage/memowner/wrongproto/memowner.ko"
 fi
+# make mutate: the mutant modules and their list (vm/mutate.sh).
+if [ -n "${MUTANTS_DIR:-}" ]; then
+	cp -r "$MUTANTS_DIR" "$stage/memowner/mutants"
+fi
 for prog in memowner memownerd; do
 	is_static "$top/userspace/$prog" ||
 		die "userspace/$prog is not static (make userspace STATIC=1)"

@@ -9,6 +9,7 @@
  */
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +43,18 @@ static int add_rule(int fd, __u32 kind, __u64 id, const char *name,
 	if (ioctl(fd, MEMOWNER_IOC_THRESHOLD_ADD, &t))
 		return -errno;
 	return t.id;
+}
+
+/* THRESHOLD_LIST into @st (a fresh request each time: its outputs are in). */
+static int list_rules(int fd, struct memowner_threshold_list *l,
+		      struct memowner_threshold_state *st, __u32 max)
+{
+	memset(l, 0, sizeof(*l));
+	l->size = sizeof(*l);
+	l->rules = (unsigned long)st;
+	l->state_size = sizeof(st[0]);
+	l->max_rules = max;
+	return ioctl(fd, MEMOWNER_IOC_THRESHOLD_LIST, l) ? -errno : 0;
 }
 
 static int del_rule(int fd, __u32 id)
@@ -143,10 +156,7 @@ FIXTURE_TEARDOWN(al)
 TEST_F(al, crossing_and_rearm)
 {
 	struct memowner_threshold_state st[4];
-	struct memowner_threshold_list l = {
-		.size = sizeof(l), .rules = (unsigned long)st,
-		.state_size = sizeof(st[0]), .max_rules = 4,
-	};
+	struct memowner_threshold_list l;
 	long waited;
 	int id;
 
@@ -179,14 +189,35 @@ TEST_F(al, crossing_and_rearm)
 	/* Still above, growing: no repeat. */
 	ASSERT_EQ(0, tm("alloc kmalloc 100 4096"));
 	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 500));
-	ASSERT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_THRESHOLD_LIST, &l));
+	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
 	ASSERT_EQ(1, l.total);
 	EXPECT_EQ(0, st[0].armed);
 	EXPECT_EQ(1, st[0].nr_alerts);
 
+	/*
+	 * Mid-band: below the high mark (2 MiB) but above the low one (1 MiB)
+	 * for several periods does not re-arm; crossing high again from
+	 * there alerts nothing.  (The 1.5 MiB are held as pages first, so
+	 * that freeing the slab never takes the value below the low mark.)
+	 */
+	ASSERT_EQ(0, tm("alloc pages 384 0"));		/* 1.5 MiB */
+	ASSERT_EQ(0, tm("free kmalloc"));
+	usleep(500000);
+	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+	EXPECT_EQ(0, st[0].armed);
+	EXPECT_LT(1 * MB, st[0].value);
+	EXPECT_GT(2 * MB, st[0].value);
+	ASSERT_EQ(0, tm("alloc kmalloc 256 4096"));	/* 2.5 MiB */
+	EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 500));
+	EXPECT_EQ(1, self->a.n);
+
 	/* Below the low mark re-arms; the next crossing alerts again. */
 	ASSERT_EQ(0, tm("free kmalloc"));
+	ASSERT_EQ(0, tm("free pages"));
 	usleep(300000);
+	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+	EXPECT_EQ(1, st[0].armed);
+	EXPECT_GE(1 * MB, st[0].value);
 	ASSERT_EQ(0, tm("alloc kmalloc 600 4096"));
 	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
 	EXPECT_EQ(2, self->a.n);
@@ -309,6 +340,128 @@ TEST_F(al, growth_rate)
 	EXPECT_EQ(MEMOWNER_METRIC_GROWTH_RATE, self->a.metric);
 	EXPECT_EQ(MEMOWNER_OWNER_GLOBAL, self->a.kind);
 	EXPECT_LE(8 * MB, self->a.value);
+}
+
+/*
+ * The rate value: the test drives memowner_test's live bytes up at a
+ * steady pace (128 KiB chunks, paced against the clock) for longer than
+ * the window; the rule's value, read while the drive goes on, is within
+ * 10% of the bytes per second the test allocated over the window before
+ * the read (its own clock, its own byte count).
+ */
+#define RATE_CHUNK	(32 * 4096)
+#define RATE_TARGET	(6 * MB)	/* bytes/s */
+#define RATE_WINDOW	2000		/* ms */
+
+struct drive {
+	long start;
+	long n;
+	long ts[4096];		/* ms of each chunk */
+};
+
+/* Allocate chunks until the drive is on pace, for up to @ms. */
+static int drive_for(struct drive *d, long ms)
+{
+	long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		while ((double)d->n * RATE_CHUNK <
+		       (double)RATE_TARGET * (now_ms() - d->start) / 1000) {
+			if (d->n >= 4096 || tm("alloc kmalloc 32 4096"))
+				return -1;
+			d->ts[d->n++] = now_ms();
+		}
+		usleep(5000);
+	}
+	return 0;
+}
+
+/* Bytes/s the drive allocated in the @ms before @t. */
+static double drive_rate(const struct drive *d, long t, long ms)
+{
+	long i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += d->ts[i] > t - ms && d->ts[i] <= t;
+	return (double)n * RATE_CHUNK * 1000 / ms;
+}
+
+TEST_F(al, growth_rate_value)
+{
+	struct memowner_threshold_state st[4];
+	struct memowner_threshold_list l;
+	static struct drive d;
+	double want, ratio;
+	int id, k;
+	long t;
+
+	REQUIRE();
+	id = add_rule(self->fd, MEMOWNER_OWNER_MODULE, 0, "memowner_test",
+		      MEMOWNER_METRIC_GROWTH_RATE, RATE_WINDOW,
+		      RATE_TARGET / 2, 0, 0);
+	ASSERT_LT(0, id);
+	memset(&d, 0, sizeof(d));
+	d.start = now_ms();
+	/* Past the first window, the rule sees the drive's pace. */
+	ASSERT_EQ(0, drive_for(&d, RATE_WINDOW + 800));
+	for (k = 0; k < 3; k++) {
+		ASSERT_EQ(0, drive_for(&d, 400));
+		t = now_ms();
+		ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+		ASSERT_EQ(1, l.total);
+		/* The rule's value is at most one period old. */
+		want = drive_rate(&d, t - 50, RATE_WINDOW);
+		ratio = st[0].value / want;
+		TH_LOG("read %d: rule %llu B/s, drive %.0f B/s (%.3f)", k,
+		       (unsigned long long)st[0].value, want, ratio);
+		EXPECT_LT(0.9, ratio);
+		EXPECT_GT(1.1, ratio);
+	}
+	while (mo_genl_wait(&self->g, 0, alert_cb, &self->a) > 0)
+		;
+	EXPECT_EQ(1, self->a.n);
+	EXPECT_EQ(MEMOWNER_METRIC_GROWTH_RATE, self->a.metric);
+	EXPECT_LE(RATE_TARGET / 2, self->a.value);
+	EXPECT_EQ(0, del_rule(self->fd, id));
+}
+
+/*
+ * A pages rule counts pages: memowner_test holds 15 blocks of order 2
+ * (60 pages) and 400 KiB of slab (100 pages' worth of bytes, no pages):
+ * a rule at 64 pages stays quiet over several periods and its value is 60;
+ * one more block (64 pages) alerts, with the value 64.
+ */
+TEST_F(al, pages_rule)
+{
+	struct memowner_threshold_state st[4];
+	struct memowner_threshold_list l;
+	int id, k;
+
+	REQUIRE();
+	id = add_rule(self->fd, MEMOWNER_OWNER_MODULE, 0, "memowner_test",
+		      MEMOWNER_METRIC_LIVE_PAGES, 0, 64, 16, 0);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, tm("alloc kmalloc 100 4096"));
+	ASSERT_EQ(0, tm("alloc pages 15 2"));
+	for (k = 0; k < 5; k++) {
+		EXPECT_EQ(-1, wait_alert(&self->g, &self->a, 250));
+		ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+		EXPECT_EQ(60, st[0].value);
+		EXPECT_EQ(1, st[0].armed);
+	}
+	ASSERT_EQ(0, tm("alloc pages 1 2"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(id, self->a.rule);
+	EXPECT_EQ(MEMOWNER_METRIC_LIVE_PAGES, self->a.metric);
+	EXPECT_EQ(64, self->a.value);
+	EXPECT_EQ(64, self->a.threshold);
+	/* Below the low mark (16 pages) again: re-armed. */
+	ASSERT_EQ(0, tm("free pages"));
+	usleep(300000);
+	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+	EXPECT_EQ(0, st[0].value);
+	EXPECT_EQ(1, st[0].armed);
+	EXPECT_EQ(0, del_rule(self->fd, id));
 }
 
 TEST_F(al, stack_rule)
@@ -537,6 +690,9 @@ struct event {
 	__u64 rss_kb, latency_ns;
 	char comm[32];
 	__u64 rate;
+	int rows;		/* OOM top owners, in the order sent */
+	__u64 row_bytes[16];
+	int row_outside;	/* rows of memowner_test or before-load */
 	const char *want_frame;	/* default "memowner_test_pages+" */
 	int has_test_frame;	/* want_frame is one of the frames */
 	int test_frame_first;	/* ... the first: the owner, no internals */
@@ -576,9 +732,26 @@ static int event_cb(struct nl_msg *msg, void *arg)
 				ev->has_test_frame = 1;
 			}
 		}
+	ev->rows = ev->row_outside = 0;
 	if (e[MEMOWNER_A_EVENT_TOP])
-		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_TOP], rem)
+		nla_for_each_nested(f, e[MEMOWNER_A_EVENT_TOP], rem) {
+			struct nlattr *r[MEMOWNER_A_STACK_MAX + 1], *fr;
+			int rem2;
+
 			ev->top++;
+			if (nla_parse_nested(r, MEMOWNER_A_STACK_MAX, f, NULL) ||
+			    ev->rows >= 16)
+				continue;
+			ev->row_bytes[ev->rows++] = r[MEMOWNER_A_STACK_LIVE_BYTES] ?
+				nla_get_u64(r[MEMOWNER_A_STACK_LIVE_BYTES]) : 0;
+			if (r[MEMOWNER_A_STACK_FRAMES])
+				nla_for_each_nested(fr, r[MEMOWNER_A_STACK_FRAMES], rem2)
+					if (strstr(nla_get_string(fr), "memowner_test_") ||
+					    strstr(nla_get_string(fr), "memowner_allocated_before_load")) {
+						ev->row_outside++;
+						break;
+					}
+		}
 	return NL_OK;
 }
 
@@ -626,11 +799,70 @@ FIXTURE_TEARDOWN(ev)
 	}
 }
 
-/* A process in a 16 MiB memory cgroup touches 64 MiB: an OOM kill. */
+/*
+ * A holder in the cgroup, never the victim (oom_score_adj -1000), keeps
+ * 7 MiB through three paths (anonymous faults 4 MiB, MAP_POPULATE 2 MiB,
+ * a memfd 1 MiB) until killed.
+ */
+static pid_t start_holder(const char *procs)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char buf[32], *p;
+		size_t i;
+		int fd;
+
+		close(pfd[0]);
+		snprintf(buf, sizeof(buf), "%d", getpid());
+		if (write_str(procs, buf) ||
+		    write_str("/proc/self/oom_score_adj", "-1000"))
+			_exit(2);
+		prctl(PR_SET_NAME, "memowner-hold");
+		p = malloc(4 * MB);
+		for (i = 0; p && i < 4 * MB; i += 4096)
+			p[i] = 1;
+		p = mmap(NULL, 2 * MB, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		fd = memfd_create("memowner-hold", 0);
+		if (p == MAP_FAILED || fd < 0)
+			_exit(3);
+		memset(buf, 1, sizeof(buf));
+		for (i = 0; i < MB; i += sizeof(buf))
+			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+				_exit(4);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(5);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid < 0 || read(pfd[0], &c, 1) != 1) {
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		pid = -1;
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+/*
+ * A process in a 16 MiB memory cgroup touches 64 MiB: an OOM kill.  Its
+ * top owners are those of the cgroup's memory, sorted by live bytes:
+ * not memowner_test's 8 MiB of the test process (outside the cgroup), nor
+ * the pages allocated before load, and all of them fit in the limit.
+ */
 TEST_F(ev, oom_kill)
 {
 	const char *cg = "/sys/fs/cgroup/memowner-oom";
-	int status;
+	__u64 sum = 0;
+	pid_t holder;
+	int status, i;
 	pid_t pid;
 
 	REQUIRE();
@@ -643,6 +875,10 @@ TEST_F(ev, oom_kill)
 	mkdir(cg, 0755);
 	ASSERT_EQ(0, write_str("/sys/fs/cgroup/memowner-oom/memory.max", "16M"));
 	write_str("/sys/fs/cgroup/memowner-oom/memory.swap.max", "0");
+	/* Outside the cgroup: 8 MiB, a top owner of the whole machine. */
+	ASSERT_EQ(0, tm("alloc kmalloc 2048 4096"));
+	holder = start_holder("/sys/fs/cgroup/memowner-oom/cgroup.procs");
+	ASSERT_LT(0, holder);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -665,8 +901,23 @@ TEST_F(ev, oom_kill)
 	EXPECT_LT(1024, self->e.rss_kb);
 	EXPECT_LT(0, self->e.top);
 	EXPECT_GE(10, self->e.top);
+	/* Scoped to the cgroup, sorted. */
+	EXPECT_EQ(0, self->e.row_outside);
+	for (i = 0; i < self->e.rows; i++) {
+		TH_LOG("top %d: %llu bytes", i,
+		       (unsigned long long)self->e.row_bytes[i]);
+		sum += self->e.row_bytes[i];
+		if (i)
+			EXPECT_GE(self->e.row_bytes[i - 1], self->e.row_bytes[i]);
+	}
+	EXPECT_LE(1, self->e.rows);
+	EXPECT_GE(16 * MB, sum);
+	/* The holder's 4 MiB of anonymous faults is its biggest. */
+	EXPECT_LE(2 * MB, self->e.row_bytes[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	kill(holder, SIGKILL);
+	waitpid(holder, &status, 0);
 	rmdir(cg);
 }
 
@@ -763,6 +1014,12 @@ TEST_F(ev, extfrag)
 	EXPECT_EQ((__u32)getpid(), self->e.pid);
 	EXPECT_EQ(0, self->e.order);
 	EXPECT_LE(1, self->e.rate);
+	/*
+	 * Fallbacks per second, not the threshold (1): the workload's own
+	 * (several) happened within a few ms, in that second.
+	 */
+	EXPECT_LE(2, fallbacks);
+	EXPECT_LE((__u64)fallbacks, self->e.rate);
 	EXPECT_TRUE(self->e.has_test_frame);
 	/* The fragmenting caller, not the allocator's internals. */
 	EXPECT_TRUE(self->e.test_frame_first);
@@ -775,6 +1032,92 @@ TEST_F(ev, extfrag)
 	TH_LOG("extfrag: test module saw %ld; memowner counted %llu by memowner_test_fragment, %llu by others",
 	       fallbacks, (unsigned long long)seen.extfrag,
 	       (unsigned long long)seen.others);
+}
+
+/*
+ * Thresholds above 1.  extfrag_rate=2: the workload's fallbacks (more
+ * than 2, within a few ms) exceed it: an event naming it, with all of
+ * that second's fallbacks; extfrag_rate=1000: they do not (no event).
+ * reclaim_stall_ms=100000: no direct reclaim of the workload lasts 100 s
+ * (no event).
+ */
+static int frag_once(struct __test_metadata *_metadata, long *fallbacks)
+{
+	*fallbacks = tm_fragment();
+	TH_LOG("fragment: %ld fallbacks", *fallbacks);
+	return *fallbacks < 0 ? -1 : 0;
+}
+
+static int events_open(struct mo_genl *g, const char *params)
+{
+	if (memowner_reload(params) || mo_genl_open(g))
+		return -1;
+	return mo_genl_subscribe(g, MEMOWNER_MCGRP_EVENTS);
+}
+
+/* A fixture only for TEST_F_TIMEOUT: fragmenting is slow under TCG. */
+FIXTURE(th) {
+	int unused;
+};
+FIXTURE_SETUP(th) {}
+FIXTURE_TEARDOWN(th) {}
+
+#define NO_FRAG "the allocator did not fragment: free memory left only on per-CPU lists"
+
+TEST_F_TIMEOUT(th, event_thresholds, 300)
+{
+	struct event e = { .want_frame = "memowner_test_fragment+" };
+	struct mo_genl g;
+	long fallbacks = 0, most = 0;
+	int try, got = 0;
+	char cmd[64];
+
+	if (!have_modules())
+		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+
+	ASSERT_EQ(0, events_open(&g, "mode=stack extfrag_rate=2"));
+	for (try = 0; try < 8 && !got; try++) {
+		ASSERT_EQ(0, frag_once(_metadata, &fallbacks));
+		most = fallbacks > most ? fallbacks : most;
+		/* Too few to tell the rate from the threshold, or split across
+		 * two seconds: try again.
+		 */
+		while (!wait_event(&g, &e, MEMOWNER_EVENT_EXTFRAG, 2500))
+			if (fallbacks > 2 && e.has_test_frame &&
+			    e.rate >= (__u64)fallbacks) {
+				got = 1;
+				break;
+			}
+	}
+	/* Its precondition: a workload of more fallbacks than the threshold. */
+	if (most <= 2) {
+		mo_genl_close(&g);
+		tm("reset");
+		SKIP(return, NO_FRAG);
+	}
+	EXPECT_TRUE(got) TH_LOG("rate %llu, fallbacks %ld",
+				(unsigned long long)e.rate, fallbacks);
+	EXPECT_LT(2, e.rate);
+	mo_genl_close(&g);
+
+	ASSERT_EQ(0, events_open(&g, "mode=stack extfrag_rate=1000 reclaim_stall_ms=100000"));
+	for (try = 0, fallbacks = 0; try < 3 && fallbacks < 1; try++)
+		ASSERT_EQ(0, frag_once(_metadata, &fallbacks));
+	if (fallbacks < 1) {
+		mo_genl_close(&g);
+		tm("reset");
+		SKIP(return, NO_FRAG);
+	}
+	EXPECT_GT(1000, fallbacks);
+	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_EXTFRAG, 2500));
+	/* 4 MiB blocks beyond MemAvailable: reclaims, none of 100 s. */
+	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
+	tm(cmd);
+	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_RECLAIM_STALL, 3000));
+	mo_genl_close(&g);
+	tm("reset");
 }
 
 MO_TEST_MAIN

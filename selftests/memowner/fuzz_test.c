@@ -751,7 +751,7 @@ static void sem_set_config(struct icall *c, const void *kv)
 
 	if (!G.admin)
 		c->sem |= E_(EPERM);
-	if ((f & ~__MEMOWNER_CONFIG_F_ALL) ||
+	if (!f || (f & ~__MEMOWNER_CONFIG_F_ALL) ||
 	    ((f & MEMOWNER_CONFIG_F_SOURCES) && (k->sources & ~__MEMOWNER_SRC_F_ALL)) ||
 	    ((f & MEMOWNER_CONFIG_F_MODE) && k->mode > MEMOWNER_MODE_MAX) ||
 	    ((f & MEMOWNER_CONFIG_F_DEPTH) && (k->depth < 1 || k->depth > 64)) ||

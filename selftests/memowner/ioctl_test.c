@@ -317,6 +317,9 @@ TEST_F(q, get_stack)
 	struct memowner_stack st;
 	struct memowner_row *r;
 	char text[8192];
+	char first[256], fn[256], *kptr, *ks, *l;
+	unsigned long long off = 0, sym = 0;
+	__u64 frames[64];
 	regex_t raw;
 
 	REQUIRE();
@@ -336,6 +339,7 @@ TEST_F(q, get_stack)
 	ASSERT_EQ(0, regcomp(&raw, "ffff[0-9a-f]{12}", REG_EXTENDED | REG_NOSUB));
 	EXPECT_NE(0, regexec(&raw, text, 0, NULL, 0)) TH_LOG("%s", text);
 	regfree(&raw);
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(text, "\n"), text);
 
 	/* Too small: -ENOSPC and the size needed. */
 	st.text_len = 8;
@@ -349,6 +353,36 @@ TEST_F(q, get_stack)
 	 * addresses at kptr_restrict=1 (and 0), EPERM at 2.
 	 */
 	raw_frames_follow_kptr_restrict(_metadata, self->fd, r->stack);
+
+	/*
+	 * kptr_restrict=1 and CAP_SYSLOG: the raw frames are returned, and
+	 * the first is the symbolized one's address (its function's in
+	 * /proc/kallsyms plus its offset).
+	 */
+	kptr = read_file("/proc/sys/kernel/kptr_restrict");
+	ASSERT_NE(NULL, kptr);
+	ASSERT_EQ(0, write_str("/proc/sys/kernel/kptr_restrict", "1"));
+	memset(frames, 0, sizeof(frames));
+	st.frames = (unsigned long)frames;
+	st.nr_frames = 64;
+	EXPECT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_GET_STACK, &st))
+		TH_LOG("raw frames refused: %s", strerror(errno));
+	EXPECT_LT(2, st.nr_frames);
+	ASSERT_EQ(2, sscanf(first, "%255[^+]+%llx", fn, &off)) TH_LOG("%s", first);
+	ks = read_file("/proc/kallsyms");
+	ASSERT_NE(NULL, ks);
+	for (l = strtok(ks, "\n"); l && !sym; l = strtok(NULL, "\n")) {
+		unsigned long long a;
+		char name[256];
+
+		if (sscanf(l, "%llx %*c %255s", &a, name) == 2 && !strcmp(name, fn))
+			sym = a;
+	}
+	free(ks);
+	write_str("/proc/sys/kernel/kptr_restrict", kptr);
+	free(kptr);
+	EXPECT_NE(0, sym) TH_LOG("%s not in /proc/kallsyms", fn);
+	EXPECT_EQ(sym + off, frames[0]) TH_LOG("%s: %llx", first, (unsigned long long)frames[0]);
 
 	/* Unknown handles. */
 	st.frames = 0;
@@ -507,6 +541,7 @@ TEST_F(q, set_config_invalid)
 			    offsetof(struct memowner_info, live_objects) - \
 			    offsetof(struct memowner_info, sources)));	\
 } while (0)
+	BAD(0, 0, 0, 0, 0, 0);		/* names no field (netlink: the same) */
 	BAD(1 << 9, 0, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_MODE, MEMOWNER_MODE_MAX + 1, 0, 0, 0, 0);
 	BAD(MEMOWNER_CONFIG_F_DEPTH, 0, 0, 0, 0, 0);

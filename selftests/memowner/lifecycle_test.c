@@ -527,37 +527,6 @@ static int extfrag_cb(const struct mo_stack_rec *s, void *arg)
 }
 
 /*
- * Fragmenting fallbacks of the test module's "fragment", or -1.  Each run
- * leaves the pageblocks its fallbacks stole unmovable, so the unmovable
- * free lists of a later run can hold more than 65536 pages (and memowner
- * no longer drains the per-CPU lists at load): tried with 64 Ki, 128 Ki,
- * then 256 Ki pages until the allocator fragments (it stops at 16).
- */
-static long fragment(void)
-{
-	long fallbacks = -1;
-	char *held, *p;
-	int try;
-
-	for (try = 0; try < 3 && fallbacks <= 0; try++) {
-		char cmd[32];
-
-		snprintf(cmd, sizeof(cmd), "fragment %d", 65536 << try);
-		if (tm(cmd))
-			return -1;
-		held = read_file(TDBG "held");
-		p = held ? strstr(held, "fragment blocks=") : NULL;
-		if (p)
-			fprintf(stderr, "# try %d: %.80s\n", try, p);
-		p = p ? strstr(p, "fallbacks=") : NULL;
-		if (p)
-			fallbacks = strtol(p + strlen("fallbacks="), NULL, 10);
-		free(held);
-	}
-	return fallbacks;
-}
-
-/*
  * Tracking disabled: direct reclaim (costly-order allocations beyond free
  * memory) and fragmenting fallbacks happen, and no stack is taken -- the
  * depot does not grow.  Before the fix every direct reclaim unwound and
@@ -579,7 +548,7 @@ TEST(events_untracked_take_no_stack)
 	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
 	tm(cmd);
 	tm("reset");
-	fallbacks = fragment();
+	fallbacks = tm_fragment();
 	tm("reset");
 	after = depot_stacks();
 	TH_LOG("stacks %ld -> %ld, %ld fragmenting fallbacks", before, after,
@@ -606,7 +575,7 @@ TEST(extfrag_sample_mode_not_attributed)
 	ASSERT_EQ(0, test_module_ensure());
 	ASSERT_EQ(0, tm("reset"));
 	ASSERT_EQ(0, memowner_reload("mode=sample extfrag_rate=1000000000"));
-	fallbacks = fragment();
+	fallbacks = tm_fragment();
 	tm("reset");
 	ASSERT_EQ(0, mo_genl_open(&g));
 	ASSERT_EQ(0, mo_dump_stacks(&g, 0, 0, extfrag_cb, &sum, ext, sizeof(ext)));

@@ -5,7 +5,8 @@
 # a hook whose function changed prototype must be refused, never attached.
 # $MEMOWNER_WRONGPROTO_KO is a copy of memowner.ko built with one entry of
 # its prototype table deliberately wrong (-DMEMOWNER_TEST_WRONG_PROTO: vfree
-# expected as "void (void *)" instead of "void (const void *)").  Loaded, it
+# expected as "void (void *)" instead of "void (const void *)", and
+# out_of_memory as taking a const oom_control).  Loaded, it
 # must refuse that hook, track no vmalloc allocation (the source's frees
 # could not be seen), track the other sources, and say so in dmesg, debugfs
 # and "memowner status".  The real module is loaded again at the end.
@@ -23,7 +24,7 @@ if [ -z "$MEMOWNER_KO" ]; then
 fi
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 t=0
 failed=0
 result() {	# result OK-FLAG DESCRIPTION
@@ -48,9 +49,11 @@ grep -q '^memowner ' /proc/modules && rmmod memowner
 dmesg -c >/dev/null 2>&1 || true
 check "the wrong-prototype module loads (other sources can be tracked)" \
 	insmod "$MEMOWNER_WRONGPROTO_KO" sources=slab,page,vmalloc,percpu
-echo "# $(grep -E '^hook: vmalloc|^source_masks' "$status" 2>&1 | tr '\n' ';')"
+echo "# $(grep -E '^hook: vmalloc|out_of_memory|^source_masks' "$status" 2>&1 | tr '\n' ';')"
 check "vfree is refused: not attached: prototype changed" \
 	grep -qx 'hook: vmalloc kprobe vfree not attached: prototype changed' "$status"
+check "out_of_memory is refused: not attached: prototype changed" \
+	grep -qx 'hook: event kretprobe out_of_memory not attached: prototype changed' "$status"
 check "the vmalloc allocation hook is not attached either (source off)" \
 	grep -qE '^hook: vmalloc kretprobe __vmalloc_node_range(_noprof)? not attached: source off$' "$status"
 check "slab, page and percpu hooks are attached" sh -c "
@@ -72,8 +75,9 @@ check "memowner status warns that vmalloc is not tracked" \
 check "dmesg names the refused hook" sh -c \
 	"dmesg | grep -q 'kprobe vfree: not attached: prototype changed'"
 rmmod memowner
-check "the real module loads again with vfree attached" sh -c "
+check "the real module loads again with vfree and out_of_memory attached" sh -c "
 	insmod $MEMOWNER_KO &&
 	grep -q '^hook: vmalloc kprobe vfree attached' $status &&
+	grep -q '^hook: event kretprobe out_of_memory attached' $status &&
 	grep -qx 'source_masks: asked=15 tracked=15 degraded=0' $status"
 exit $failed

@@ -82,9 +82,12 @@ for prog in "$@"; do
 	# settings: "timeout=N" for every program, "timeout_PROG=N" for one.
 	t=$(sed -n "s/^timeout_$prog=//p" settings 2>/dev/null)
 	t=${MEMOWNER_TIMEOUT:-${t:-$timeout}}
+	t0=$(cut -d. -f1 /proc/uptime)
 	(echo 0 >/proc/self/oom_score_adj 2>/dev/null; exec timeout "$t" "./$prog") >"$out" 2>&1
 	status=$?
 	sed 's/^/# /' "$out"
+	# The time each program took, for budgeting the matrix (not judged).
+	echo "# $prog: $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
 	reason=$(sed -n 's/^1\.\.0 # SKIP *//p' "$out" | head -n1)
 	rm -f "$out"
 	if [ -n "$baseline" ]; then

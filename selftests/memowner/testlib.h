@@ -155,6 +155,37 @@ static inline int tm(const char *fmt, ...)
 	return write_str(TDBG "control", cmd);
 }
 
+/*
+ * Fragmenting fallbacks of the test module's "fragment", or -1.  Each run
+ * leaves the pageblocks its fallbacks stole unmovable, so the unmovable
+ * free lists of a later run can hold more than 65536 pages (and memowner
+ * no longer drains the per-CPU lists at load): tried with 64 Ki, 128 Ki,
+ * then 256 Ki pages until the allocator fragments (it stops at 16).
+ */
+static inline long tm_fragment(void)
+{
+	long fallbacks = -1;
+	char *held, *p;
+	int try;
+
+	for (try = 0; try < 3 && fallbacks <= 0; try++) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "fragment %d", 65536 << try);
+		if (tm(cmd))
+			return -1;
+		held = read_file(TDBG "held");
+		p = held ? strstr(held, "fragment blocks=") : NULL;
+		if (p)
+			fprintf(stderr, "# try %d: %.80s\n", try, p);
+		p = p ? strstr(p, "fallbacks=") : NULL;
+		if (p)
+			fallbacks = strtol(p + strlen("fallbacks="), NULL, 10);
+		free(held);
+	}
+	return fallbacks;
+}
+
 struct held {
 	long count, bytes_req, bytes_alloc, pages;
 };

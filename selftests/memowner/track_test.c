@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -552,10 +553,26 @@ TEST(preload_reconciles)
 	EXPECT_LT(0, status_num("preload:", "found_pages="));
 }
 
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * The page_owner view read by the kernel's page_owner_sort: the blocks
+ * memowner_test holds, culled by stack (37 times, 74 pages); selected by
+ * this process's pid, tgid and comm and culled by them (page_owner_sort's
+ * own parse of those fields); sorted by allocation time, with every ts
+ * inside the window in which this test allocated them.
+ */
 TEST(page_owner_sort)
 {
-	char cmd[512], *out, *p, b[4096];
-	int found = 0, fd;
+	char cmd[512], *out, *p, b[4096], comm[64];
+	long long t0, t1, ts, prev = 0;
+	int found = 0, fd, n;
 
 	require_modules(_metadata);
 	if (access("./page_owner_sort", X_OK))
@@ -563,7 +580,10 @@ TEST(page_owner_sort)
 	ASSERT_EQ(0, test_module_ensure());
 	ASSERT_EQ(0, tm("reset"));
 	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	usleep(100000);
+	t0 = mono_ns();
 	ASSERT_EQ(0, tm("alloc pages 37 1"));
+	t1 = mono_ns();
 	ASSERT_EQ(0, system("cat " DBG "page_owner > /tmp/po.txt"));
 	snprintf(cmd, sizeof(cmd),
 		 "./page_owner_sort --cull stacktrace /tmp/po.txt /tmp/po_sorted.txt > /dev/null");
@@ -582,6 +602,75 @@ TEST(page_owner_sort)
 	}
 	EXPECT_EQ(1, found) TH_LOG("page_owner_sort output:\n%.2000s", out);
 	free(out);
+
+	/* pid, tgid and comm as page_owner_sort parses them. */
+	my_comm(comm, sizeof(comm));
+	snprintf(cmd, sizeof(cmd),
+		 "./page_owner_sort --pid %d --tgid %d --name %s --cull pid,tgid,name,stacktrace /tmp/po.txt /tmp/po_pid.txt > /dev/null",
+		 getpid(), getpid(), comm);
+	ASSERT_EQ(0, system(cmd));
+	out = read_file("/tmp/po_pid.txt");
+	ASSERT_NE(NULL, out);
+	snprintf(b, sizeof(b), "37 times, 74 pages, PID %d, TGID %d, task_comm_name: %s:\n",
+		 getpid(), getpid(), comm);
+	p = strstr(out, b);
+	EXPECT_NE(NULL, p) TH_LOG("want \"%s\" in:\n%.2000s", b, out);
+	if (p)
+		EXPECT_NE(NULL, strstr(p, "memowner_test_pages+0x"));
+	free(out);
+
+	/*
+	 * Allocation times: jiffies since boot in 16 ms steps, so up to 40 ms
+	 * before t0 (granularity, one tick) and 20 ms after t1.  As
+	 * page_owner_sort parses and sorts them (--sort at: the 37 records
+	 * of one stack are culled into one block, shown with the first's
+	 * text), then every record of the file it read.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "./page_owner_sort --pid %d --sort at /tmp/po.txt /tmp/po_ts.txt > /dev/null",
+		 getpid());
+	ASSERT_EQ(0, system(cmd));
+	out = read_file("/tmp/po_ts.txt");
+	ASSERT_NE(NULL, out);
+	n = 0;
+	for (p = out; p && *p; ) {
+		char *next = strstr(p, "\n\n"), *t;
+
+		if (next)
+			*next = '\0';
+		t = strstr(p, ", ts ");
+		if (t && strstr(p, "memowner_test_pages+0x")) {
+			ts = strtoll(t + 5, NULL, 10);
+			n++;
+			EXPECT_EQ(0, strncmp(p, "37 times, 74 pages", 18));
+			EXPECT_LE(prev, ts);
+			EXPECT_LE(t0 - 40000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
+			EXPECT_GE(t1 + 20000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
+			prev = ts;
+		}
+		p = next ? next + 2 : NULL;
+	}
+	EXPECT_EQ(1, n);
+	free(out);
+	out = read_file("/tmp/po.txt");
+	ASSERT_NE(NULL, out);
+	n = 0;
+	for (p = out; p && *p; ) {
+		char *next = strstr(p, "\n\n"), *t;
+
+		if (next)
+			*next = '\0';
+		t = strstr(p, ", ts ");
+		if (t && strstr(p, "\n memowner_test_pages+0x")) {
+			ts = strtoll(t + 5, NULL, 10);
+			n++;
+			EXPECT_LE(t0 - 40000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
+			EXPECT_GE(t1 + 20000000LL, ts) TH_LOG("ts %lld, window %lld..%lld", ts, t0, t1);
+		}
+		p = next ? next + 2 : NULL;
+	}
+	EXPECT_EQ(37, n);
+	free(out);
 	/* Seeking: reading from a PFN past the end yields nothing. */
 	fd = open(DBG "page_owner", O_RDONLY);
 	ASSERT_LE(0, fd);
@@ -589,6 +678,87 @@ TEST(page_owner_sort)
 	EXPECT_EQ(0, read(fd, b, sizeof(b)));
 	close(fd);
 	ASSERT_EQ(0, tm("reset"));
+}
+
+/* Allocation events counted so far over every source. */
+static long alloc_events(void)
+{
+	static const char *const src[] = { "slab", "page", "percpu", "vmalloc" };
+	char prefix[32];
+	long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(prefix, sizeof(prefix), "source %s:", src[i]);
+		sum += status_num(prefix, "alloc_events=");
+	}
+	return sum;
+}
+
+static int set_enabled(int fd, int on)
+{
+	struct memowner_config c = {
+		.size = sizeof(c), .flags = MEMOWNER_CONFIG_F_ENABLED,
+		.enabled = on,
+	};
+
+	return ioctl(fd, MEMOWNER_IOC_SET_CONFIG, &c) ? -errno : 0;
+}
+
+/*
+ * enabled=0 records nothing: loaded disabled, or disabled at run time,
+ * allocations of every source make no record, no count and no stack
+ * (the view of the last epoch stays as it was); enabled again, they do.
+ */
+TEST(disabled_records_nothing)
+{
+	struct stacksum s, p;
+	long ev, objs;
+	int fd;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack enabled=0"));
+	ev = alloc_events();
+	objs = status_num("objects:", "live=");
+	ASSERT_EQ(0, tm("alloc kmalloc 500 100"));
+	ASSERT_EQ(0, tm("alloc pages 8 1"));
+	ASSERT_EQ(0, tm("alloc vmalloc 4 8192"));
+	ASSERT_EQ(0, tm("alloc percpu 16 64"));
+	EXPECT_EQ(ev, alloc_events());
+	EXPECT_EQ(objs, status_num("objects:", "live="));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.blocks);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &p));
+	EXPECT_EQ(0, p.blocks);
+	ASSERT_EQ(0, tm("reset"));
+
+	/* Enabled: recorded. */
+	fd = open(MEMOWNER_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_enabled(fd, 1));
+	ASSERT_EQ(0, tm("alloc kmalloc 500 100"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(500, s.objects);
+	EXPECT_LT(ev, alloc_events());
+
+	/* Disabled at run time: nothing more, the last view kept. */
+	ASSERT_EQ(0, set_enabled(fd, 0));
+	ev = alloc_events();
+	objs = status_num("objects:", "live=");
+	ASSERT_EQ(0, tm("alloc kmalloc 300 100"));
+	ASSERT_EQ(0, tm("alloc pages 8 1"));
+	EXPECT_EQ(ev, alloc_events());
+	EXPECT_EQ(objs, status_num("objects:", "live="));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(500, s.objects);
+	EXPECT_EQ(500, s.allocs);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &p));
+	EXPECT_EQ(0, p.blocks);
+	close(fd);
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
 }
 
 TEST(count_threshold)

@@ -28,17 +28,22 @@
  * ------
  * Common errors: -EFAULT bad pointer, -EINVAL short size / unknown flag /
  * non-zero padding / a field out of range, -E2BIG larger struct with a
- * non-zero tail, -EPERM a change requested by a reader opened without
- * CAP_SYS_ADMIN.  On any error nothing changes and nothing is written back.
- * Any other command on the device fails with -ENOTTY.
+ * non-zero tail, or a size (also row_size, state_size) above a page, or
+ * max_rows above MEMOWNER_SNAPSHOT_MAX_ROWS, -EPERM a change requested by
+ * a reader opened without CAP_SYS_ADMIN, -ENODEV the module is being
+ * unloaded (every call on a device still open).  On any error nothing
+ * changes and nothing is written back.  Any other command on the device
+ * fails with -ENOTTY.
  *
  * MEMOWNER_IOC_GET_INFO  struct memowner_info (in: size, flags = 0)
  *	Module version, ABI version, feature bits, counters and the current
  *	tracking configuration.
  *
  * MEMOWNER_IOC_SET_CONFIG  struct memowner_config (CAP_SYS_ADMIN)
- *	Change the fields named by flags (MEMOWNER_CONFIG_F_*): sources, mode,
- *	depth (1..64), sample_bytes (1..2^40), enabled (0/1).  Any change but
+ *	Change the fields named by flags (MEMOWNER_CONFIG_F_*, at least one:
+ *	-EINVAL for none): sources, mode, depth (1..64), sample_bytes
+ *	(1..2^40), enabled (0/1); -ENODEV when none of the sources asked for
+ *	can be tracked on this kernel (memowner status says why).  Any change but
  *	enabled=0 starts a new tracking epoch: probes are detached, every
  *	record and counter is cleared, probes are attached again with the new
  *	configuration and pages in use are accounted "before load" anew.
@@ -115,7 +120,11 @@
  * without CAP_PERFMON or CAP_SYS_ADMIN (SET_CONFIG: CAP_SYS_ADMIN); -EINVAL
  * an attribute the command does not take, a reply attribute, a wrong
  * length or nesting, an unknown source bit, a missing attribute; -ERANGE a
- * value out of range.  An error found when a dump starts comes as the
+ * value out of range; -ENODEV the module is being unloaded.  The netlink
+ * core's own errors apply too: -EBUSY a second dump on a socket whose
+ * dump is still running, -EOPNOTSUPP a command number the family does not
+ * have (or a dump of a do-only command), -ENOENT/-EPROTONOSUPPORT the
+ * family is gone (module unloaded).  An error found when a dump starts comes as the
  * request's error, or on kernels before 6.2 in the NLMSG_DONE ending the
  * dump (errno and message alike).  Dump messages hold MEMOWNER_A_GENERATION
  * and as many object nests as fit.
