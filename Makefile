@@ -15,6 +15,9 @@
 #   make check-all       the whole kernel matrix (KVERS=... for some of it),
 #                        then the README's kernel table
 #   make check TESTS=a,b only those selftests (iterating on one test)
+#   make check-booted [KVER=...] [TESTS=...]  the suite on a normally booted
+#                        full-root Debian guest (systemd, its usual modules
+#                        first; image built and cached on first use)
 #   make fuzz            the fuzzer alone, FUZZ_CALLS=100000 calls per ioctl/op
 #   make mutate          apply each deliberate bug of vm/mutations.list to a
 #                        scratch copy, run its tests: all must be caught
@@ -51,6 +54,9 @@ deps:
 # TESTS=prog,prog runs only those selftests (after the module loaders).
 check:
 	vm/check.sh $(KVER) $(if $(TESTS),--tests $(TESTS))
+
+check-booted:
+	vm/check.sh $(KVER) --booted $(if $(TESTS),--tests $(TESTS))
 
 # Each mutation of vm/mutations.list on a scratch copy of the tree, with
 # its TESTS subset in the VM; fails when one is not caught.
@@ -138,5 +144,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-6.12 check-all kernel-table fuzz mutate demo bench \
+.PHONY: all module userspace selftests deps check check-booted check-6.12 check-all kernel-table fuzz mutate demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

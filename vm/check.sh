@@ -3,12 +3,19 @@
 #
 # check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
 #          [--tests PROG,PROG]   (only these selftests; TESTS=... in make)
+#          [--booted]            (make check-booted: the full-root guest)
 #          [--append VAR=VALUE]  (guest environment, e.g. MEMOWNER_FUZZ_CALLS=N)
 #
 # The whole "make check" for one kernel: install what is missing, build the
 # module against that kernel's headers and the static userspace and tests,
 # run the host-side checks (DKMS), pack the initramfs, boot the stock kernel
 # under TCG, run the suite in the guest and judge the result.
+#
+# --booted runs the same suite on a normally booted Debian instead of the
+# initramfs: the cached full-root image of vm/image.sh (systemd, udev and
+# the distribution's own initrd and modules, loaded first), into which
+# the guest installs memowner as a user does (modules/updates, depmod,
+# modprobe) before it runs the suite and load_beside.sh.
 #
 # Exit status is non-zero when any test failed, the guest did not finish
 # (timeout, crash) or its runner failed, a TAP plan was not met, a skip
@@ -28,6 +35,7 @@ run=check
 tests=
 vmopts=()
 timeout=${TIMEOUT:-2400}
+booted=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2; shift ;;
@@ -35,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--icount) vmopts+=("$1") ;;
 	--timeout) timeout=$2; shift ;;
 	--tests) tests=$2; vmopts+=(--append "MEMOWNER_TESTS=$2"); shift ;;
+	--booted) booted=1 ;;
 	--append) vmopts+=(--append "$2"); shift ;;
 	-*) die "unknown option $1" ;;
 	*) kver=$1 ;;
@@ -67,6 +76,7 @@ log "kernel $abi, headers $kdir$where, built by $(kernel_cc_text "$khost")"
 [ "$kcc" = "$(kernel_cc_text "$khost")" ] || log "building with $kcc"
 
 out=$top/build/$run-$abi
+[ -z "$booted" ] || out=$top/build/booted-$abi
 mkdir -p "$out"
 rm -f "$out"/*.log "$out/host.tap"
 # What vm/kernel-table.sh reports of this run: the kernel and its compiler
@@ -137,6 +147,12 @@ if [ "$run" = check ]; then
 			sed 's/^/# /' "$out/judge-test.log"
 			echo "not ok 1 host: judge"
 		fi
+		# The kernel's own kselftest flow, from a kernel tree.
+		echo "# selftests: host: kselftest flow"
+		r=ok
+		"$here/kselftest-check.sh" >"$out/kselftest.log" 2>&1 || r="not ok"
+		sed 's/^/# /' "$out/kselftest.log"
+		echo "$r 1 host: kselftest flow"
 		echo "# selftests: host: netlink spec"
 		r=ok
 		python3 "$here/spec-check.py" \
@@ -153,13 +169,26 @@ if [ "$run" = check ]; then
 	} >"$out/host.tap"
 fi
 
-EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
-	"$here/mkinitramfs.sh" "$out/initramfs.cpio"
+if [ -n "$booted" ]; then
+	[ "$run" = check ] || die "--booted runs the suite only (--run check)"
+	read -r rootfs vmlinuz initrd < <("$here/image.sh" "$abi" \
+		"$(cat "$CACHE/kernels/$abi/suite" 2>/dev/null || true)") ||
+		die "no full-root guest image for $abi"
+	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
+		"$here/mkinitramfs.sh" --payload "$out/payload.tar"
+	vmopts+=(--root "$rootfs" --payload "$out/payload.tar")
+	ctx=booted
+else
+	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
+		"$here/mkinitramfs.sh" "$out/initramfs.cpio"
+	initrd=$out/initramfs.cpio
+	ctx=initramfs
+fi
 
-log "booting $abi (run=$run, logs in $out)"
+log "booting $abi (run=$run${booted:+, full root}, logs in $out)"
 start=$(date +%s)
 set +e
-"$here/run.sh" "$vmlinuz" "$out/initramfs.cpio" "$out" --run "$run" \
+"$here/run.sh" "$vmlinuz" "$initrd" "$out" --run "$run" \
 	--timeout "$timeout" "${vmopts[@]}"
 qemu_rc=$?
 set -e
@@ -170,10 +199,11 @@ log "guest finished in $(( $(date +%s) - start )) s (qemu exit $qemu_rc)"
 # Judge the run: the guest's exit status, its TAP (plans, skip reasons),
 # every test program of the tree, the host checks of the artifacts, the
 # kernel log (see vm/judge.sh).
-judge=(--run "$run" --qemu-rc "$qemu_rc" --timeout "$timeout")
+judge=(--run "$run" --qemu-rc "$qemu_rc" --timeout "$timeout" --ctx "$ctx")
 if [ "$run" = check ]; then
 	if [ -n "$tests" ]; then
 		echo "load_unload.sh test_module.sh $tests" | tr ', ' '\n' >"$out/expected-programs"
+		[ -z "$booted" ] || echo "load_beside.sh" >>"$out/expected-programs"
 		judge+=(--subset)
 	else
 		make -s --no-print-directory -C "$top/selftests/memowner" list-programs | tr ' ' '\n' >"$out/expected-programs"

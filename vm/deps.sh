@@ -22,7 +22,7 @@ PKGS="qemu-system-x86 busybox-static build-essential pkg-config libnl-3-dev
 libnl-genl-3-dev cpio kmod dkms dwarves linux-source-6.1 linux-headers-amd64
 xz-utils libprotobuf-c-dev protobuf-c-compiler libncurses-dev zlib1g-dev
 libjson-c-dev python3 gcc-multilib python3-yaml python3-prometheus-client golang-go
-help2man groff-base debootstrap"
+help2man groff-base debootstrap rsync"
 
 apt_updated=
 apt_update() {
@@ -50,9 +50,12 @@ abi61=$(newest_installed_headers_abi)
 [ -n "$abi61" ] || die "no linux-headers-*-amd64 installed"
 extract_image "$abi61" "" "linux-image-$abi61" "linux-image-$abi61-unsigned"
 
-# kselftest harness headers and page_owner_sort.c, from linux-source-6.1.
+# kselftest harness headers and page_owner_sort.c, from linux-source-6.1,
+# and what kselftest's own flow needs (its Makefile, lib.mk, runner): a
+# kernel tree enough for "make -C tools/testing/selftests TARGETS=memowner
+# install" (vm/kselftest-check.sh).
 ksrc=$CACHE/ksrc
-if [ ! -f "$ksrc/tools/testing/selftests/kselftest_harness.h" ]; then
+if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
 	tarball=$(ls /usr/src/linux-source-6.1*.tar.xz 2>/dev/null | sort -V | tail -n1)
 	[ -n "$tarball" ] || die "linux-source-6.1 tarball not found"
 	log "extracting kselftest headers from $tarball"
@@ -60,6 +63,11 @@ if [ ! -f "$ksrc/tools/testing/selftests/kselftest_harness.h" ]; then
 	tar -xJf "$tarball" -C "$ksrc.tmp" --strip-components=1 --wildcards \
 		'*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/Makefile' \
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/run_kselftest.sh' \
+		'*/tools/testing/selftests/kselftest/*' \
+		'*/scripts/subarch.include' \
 		'*/tools/vm/page_owner_sort.c'
 	rm -rf "$ksrc" && mv "$ksrc.tmp" "$ksrc"
 fi

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # judge.sh OUT [--run check|demo|bench] [--qemu-rc N] [--timeout SEC]
-#              [--expect FILE] [--subset]
+#              [--expect FILE] [--subset] [--ctx CONTEXT]
 #
 # Judge a finished guest run from the files in OUT (vm/check.sh runs it
 # after the guest powered off; vm/judge-test.sh runs it on canned logs):
@@ -28,7 +28,8 @@
 # - a TAP rule is broken (see vm/tap-summary.awk): a plan not met, 1..0
 #   without a reason, a skip whose reason is not in
 #   selftests/memowner/skip-reasons for this context ("vm", plus "subset"
-#   with --subset: make check TESTS=...);
+#   with --subset: make check TESTS=..., plus --ctx: "initramfs" or
+#   "booted", the guest make check or make check-booted ran);
 # - a host check fails (a missing artifact is a failure, see host-checks).
 set -euo pipefail
 
@@ -37,7 +38,7 @@ top=$(cd "$here/.." && pwd)
 
 out=$1
 shift
-run=check qemu_rc=0 timeout='?' expect='' subset=''
+run=check qemu_rc=0 timeout='?' expect='' subset='' extra_ctx=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2; shift ;;
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--expect) expect=$2; shift ;;
 	--subset) subset=1 ;;
+	--ctx) extra_ctx=$2; shift ;;
 	*) echo "judge.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -53,6 +55,7 @@ hostchecks=${MEMOWNER_HOST_CHECKS:-$here/host-checks}
 reasons=${MEMOWNER_SKIP_REASONS:-$top/selftests/memowner/skip-reasons}
 ctx=vm
 [ -z "$subset" ] || ctx="vm subset"
+[ -z "$extra_ctx" ] || ctx="$ctx $extra_ctx"
 
 [ -f "$out/guest.log" ] || : >"$out/guest.log"
 [ -f "$out/console.log" ] || : >"$out/console.log"

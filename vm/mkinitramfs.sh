@@ -4,12 +4,21 @@
 # mkinitramfs.sh OUT.cpio: pack the test guest's initramfs from the built
 # tree: static busybox, memowner.ko (+ test modules), the statically linked
 # userspace tools and selftests, and the guest scripts.
+#
+# mkinitramfs.sh --payload OUT.tar: the same files without busybox, init
+# and /etc, as a tar: the tests of the full-root guest (make
+# check-booted), which unpacks it from its second disk to /opt/memowner.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
+payload=
+if [ "$1" = --payload ]; then
+	payload=1
+	shift
+fi
 out=$1
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -17,11 +26,13 @@ trap 'rm -rf "$stage"' EXIT
 # A static binary has no program interpreter.
 is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 
-is_static /bin/busybox || die "/bin/busybox is not static (install busybox-static)"
-
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,root,memowner,guest,selftests}
-cp /bin/busybox "$stage/bin/busybox"
-install -m 0755 "$here/guest/init" "$stage/init"
+mkdir -p "$stage"/{usr/bin,memowner,guest,selftests}
+if [ -z "$payload" ]; then
+	is_static /bin/busybox || die "/bin/busybox is not static (install busybox-static)"
+	mkdir -p "$stage"/{bin,sbin,usr/sbin,etc,root}
+	cp /bin/busybox "$stage/bin/busybox"
+	install -m 0755 "$here/guest/init" "$stage/init"
+fi
 install -m 0755 "$here"/guest/*.sh "$stage/guest/"
 cp "$top/module/memowner.ko" "$stage/memowner/"
 for ko in ${EXTRA_KOS:-}; do
@@ -57,6 +68,12 @@ done
 	die "no terminfo entry for xterm on this host (install ncurses-base)"
 make -s -C "$top/selftests/memowner" STATIC=1 install \
 	INSTALL_PATH="$stage/selftests/memowner" >/dev/null
+
+if [ -n "$payload" ]; then
+	tar -C "$stage" -cf "$out.tmp" .
+	mv "$out.tmp" "$out"
+	exit 0
+fi
 
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 	>"$stage/etc/passwd"

@@ -11,11 +11,15 @@
 #   --icount          -icount shift=0: guest time counts instructions
 #   --append ARGS     extra kernel command line
 #   --console         also copy the guest output to stdout as it arrives
+#   --root IMG        boot the full-root guest of IMG (root=/dev/vda, ext4;
+#                     the image is only read: -snapshot) with INITRD as its
+#                     initrd; the next option's file is its second disk
+#   --payload FILE    second virtio disk (read-only): the tests, as a tar
 set -euo pipefail
 
 kernel=$1 initrd=$2 outdir=$3
 shift 3
-run=check timeout=900 smp=2 mem=1024M icount= append= console=
+run=check timeout=900 smp=2 mem=1024M icount='' append='' console='' root='' payload=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2; shift ;;
@@ -25,6 +29,8 @@ while [ $# -gt 0 ]; do
 	--icount) icount="-icount shift=0" ;;
 	--append) append="$append $2"; shift ;;
 	--console) console=1 ;;
+	--root) root=$2; shift ;;
+	--payload) payload=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -46,6 +52,16 @@ mkdir -p "$outdir"
 # sync_core() IPIs, do not have.  Interleaved vCPUs still run the kernel's
 # SMP paths concurrently (preempted at any translation block).
 cmdline="console=ttyS0 loglevel=7 oops=panic panic=-1 MEMOWNER_RUN=$run $append"
+# The full-root guest: Debian on a virtio disk with a virtio NIC, as on a
+# cloud VM, so that udev loads the drivers such a machine loads.
+disks=()
+if [ -n "$root" ]; then
+	cmdline="$cmdline root=/dev/vda rw"
+	disks+=(-drive "file=$root,if=virtio,format=raw,snapshot=on"
+		-nic "user,model=virtio-net-pci")
+	[ -z "$payload" ] ||
+		disks+=(-drive "file=$payload,if=virtio,format=raw,readonly=on")
+fi
 
 tailpid=
 if [ -n "$console" ]; then
@@ -59,7 +75,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -accel tcg,thread=single -cpu max -smp "$smp" -m "$mem" \
 	$icount -display none -monitor none -no-reboot \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/guest.log" \
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "${disks[@]}" </dev/null
 rc=$?
 set -e
 [ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null

@@ -62,7 +62,7 @@ function load_reasons(file,    line, n, f, ln) {
 		if (line ~ /^[ \t]*(#|$)/)
 			continue
 		n = split(line, f, "\t")
-		if (n < 3 || f[1] !~ /^(real|subset|vm)$/ || f[2] == "" || f[3] !~ /[a-z]/) {
+		if (n < 3 || f[1] !~ /^(real|subset|vm|initramfs|booted)$/ || f[2] == "" || f[3] !~ /[a-z]/) {
 			count("fail", file ":" ln ": not CONTEXT<tab>REASON<tab>WHY: " line)
 			continue
 		}

@@ -928,9 +928,18 @@ TEST_F(ev, oom_kill)
  */
 TEST_F(ev, reclaim_stall)
 {
+	char cmd[64];
+
 	REQUIRE();
-	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after reclaim. */
-	tm("alloc pages 400 10");
+	/*
+	 * More 4 MiB blocks than the machine has available (MemAvailable,
+	 * plus 64 MiB): the allocations past the free memory enter direct
+	 * reclaim, then fail -- whatever the machine's size (a fixed 400 was
+	 * 1.6 GiB: too few for a bigger machine).
+	 */
+	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
+	TH_LOG("reclaim_stall: %s (MemAvailable %ld kB)", cmd, mem_available_kb());
+	tm(cmd);
 	ASSERT_EQ(0, wait_event(&self->g, &self->e,
 				MEMOWNER_EVENT_RECLAIM_STALL, 5000));
 	EXPECT_EQ((__u32)getpid(), self->e.pid);
@@ -1061,6 +1070,7 @@ TEST_F_TIMEOUT(th, event_thresholds, 300)
 	struct mo_genl g;
 	long fallbacks = 0, most = 0;
 	int try, got = 0;
+	char cmd[64];
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
@@ -1102,8 +1112,9 @@ TEST_F_TIMEOUT(th, event_thresholds, 300)
 	}
 	EXPECT_GT(1000, fallbacks);
 	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_EXTFRAG, 2500));
-	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: reclaims, none of 100 s. */
-	tm("alloc pages 400 10");
+	/* 4 MiB blocks beyond MemAvailable: reclaims, none of 100 s. */
+	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
+	tm(cmd);
 	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_RECLAIM_STALL, 3000));
 	mo_genl_close(&g);
 	tm("reset");

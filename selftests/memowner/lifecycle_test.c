@@ -535,6 +535,7 @@ static int extfrag_cb(const struct mo_stack_rec *s, void *arg)
 TEST(events_untracked_take_no_stack)
 {
 	long before, after, fallbacks;
+	char cmd[64];
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO is not set: the module cannot be reloaded");
@@ -543,8 +544,9 @@ TEST(events_untracked_take_no_stack)
 	ASSERT_EQ(0, memowner_reload("enabled=0 reclaim_stall_ms=0 extfrag_rate=1"));
 	before = depot_stacks();
 	ASSERT_LE(0, before);
-	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after reclaim. */
-	tm("alloc pages 400 10");
+	/* 4 MiB blocks beyond MemAvailable: fails, after direct reclaim. */
+	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
+	tm(cmd);
 	tm("reset");
 	fallbacks = tm_fragment();
 	tm("reset");

@@ -14,6 +14,7 @@
 # shellcheck disable=SC3043
 
 ksft_skip=4
+here=$(cd "$(dirname "$0")" && pwd)
 dir=/sys/kernel/debug/memowner_test
 cpudir=/sys/devices/system/cpu
 
@@ -34,6 +35,11 @@ fi
 grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null ||
 	skip "debugfs is not available"
+[ -x "$here/mo_write" ] || {
+	echo "1..1"
+	echo "not ok 1 mo_write (the control file's writer) not built"
+	exit 1
+}
 
 echo "TAP version 13"
 echo "1..20"
@@ -71,9 +77,10 @@ skipped() {	# skipped DESCRIPTION REASON
 loaded() { grep -q '^memowner_test ' /proc/modules; }
 
 # ctl COMMAND...: one write() of the command line to control.  The status is
-# the write's; $ctl_err holds the shell's message (strerror) on failure.
+# the write's; $ctl_err holds its strerror on failure.  mo_write, not the
+# shell's echo: Debian's dash says "I/O error" for any failed write.
 ctl() {
-	ctl_err=$( { echo "$*" >"$dir/control"; } 2>&1 )
+	ctl_err=$("$here/mo_write" "$dir/control" "$*" 2>&1)
 }
 
 run() {		# run COMMAND...: must succeed

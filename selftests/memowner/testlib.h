@@ -102,6 +102,36 @@ static inline char *read_file(const char *path)
 	return buf;
 }
 
+/* MemAvailable of /proc/meminfo in kB, or -1. */
+static inline long mem_available_kb(void)
+{
+	char *mi = read_file("/proc/meminfo"), *p;
+	long kb = -1;
+
+	p = mi ? strstr(mi, "MemAvailable:") : NULL;
+	if (p)
+		kb = strtol(p + strlen("MemAvailable:"), NULL, 10);
+	free(mi);
+	return kb;
+}
+
+/*
+ * The test module's command for costly-order (4 MiB) blocks beyond what
+ * this machine has available (MemAvailable plus 64 MiB), whatever its
+ * size: the allocations past free memory enter direct reclaim, and the
+ * first that fails ends the command (memowner_test.ko gives such orders
+ * __GFP_NORETRY), which then holds nothing.  -1 without /proc/meminfo.
+ */
+static inline int reclaim_cmd(char *buf, size_t len)
+{
+	long kb = mem_available_kb();
+
+	if (kb <= 0)
+		return -1;
+	snprintf(buf, len, "alloc pages %ld 10", kb / 4096 + 16);
+	return 0;
+}
+
 static inline int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY), ret = 0;

@@ -334,7 +334,7 @@ TEST_F(ux, watch_json)
 TEST_F(ux, watch_events_json)
 {
 	char *watch[] = { CLI, "--json", "watch", "--events-only", "-t", "8", NULL };
-	char buf[4096], *line, *save = NULL, path[512];
+	char buf[4096], *line, *save = NULL, path[512], cmd[64];
 	int found = 0, n = 0;
 	struct proc w;
 	FILE *art;
@@ -342,8 +342,9 @@ TEST_F(ux, watch_events_json)
 	ASSERT_EQ(0, memowner_reload("mode=stack reclaim_stall_ms=0"));
 	ASSERT_EQ(0, spawn(watch, &w));
 	ASSERT_TRUE(wait_for(w.err, "listening to events", buf, sizeof(buf), 5000));
-	/* 1.6 GiB of 4 MiB blocks in a 1 GiB machine: fails, after reclaim. */
-	tm("alloc pages 400 10");
+	/* 4 MiB blocks beyond MemAvailable: fails, after direct reclaim. */
+	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
+	tm(cmd);
 	slurp(w.out, self->out, sizeof(self->out), 0, 12000);
 	EXPECT_EQ(0, reap(w.pid, 5000));
 	close(w.out);

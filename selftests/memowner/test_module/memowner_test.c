@@ -56,6 +56,14 @@
  * writer is killed during a process-context allocation, and -EIO when the
  * allocation did not run in the context asked for (a bug; never expected).
  *
+ * alloc pages and alloc split of an order above PAGE_ALLOC_COSTLY_ORDER,
+ * made by the writer itself, stop at the first allocation that entered
+ * direct reclaim (the module's probe on vmscan:mm_vmscan_direct_reclaim_begin
+ * sees it), and the write fails with -ENOMEM: a command for more blocks
+ * than the machine has free makes exactly one round of direct reclaim,
+ * never a machine whose page cache is reclaimed and compacted block after
+ * block (see mot_reclaim_probe()).
+ *
  * held counts objects (split, pages_bulk: order-0 pages; pages: blocks);
  * bytes_req is the sum of SIZE (page kinds: the block's bytes), bytes_alloc
  * the sum of ksize() for slab kinds, of the pages' bytes for page kinds, of
@@ -118,6 +126,7 @@
 #include <linux/workqueue.h>
 
 #include <trace/events/kmem.h>
+#include <trace/events/vmscan.h>
 
 /*
  * Kernel API renames, probed in Kbuild (docs/kernels.md): 6.14 dropped
@@ -228,6 +237,7 @@ struct mot_req {
 	gfp_t gfp;
 	enum mot_ctx ctx;
 	int cpu;		/* -1: the writer's own context */
+	bool stop_at_reclaim;	/* costly order: see mot_reclaim_probe() */
 	int err;
 	struct completion done;
 	struct timer_list timer;
@@ -252,6 +262,62 @@ static atomic64_t mot_stress_frees = ATOMIC64_INIT(0);
 static bool mot_page_kind(enum mot_kind kind)
 {
 	return kind == MOT_PAGES || kind == MOT_SPLIT || kind == MOT_PAGES_BULK;
+}
+
+/*
+ * A costly-order "alloc pages" beyond free memory stops once it entered
+ * direct reclaim.  Each allocation past the free blocks otherwise
+ * reclaimed and compacted for the next one until the whole page cache
+ * was gone: on a booted guest the running programs' text was evicted,
+ * faulted in again and migrated block after block, and under TCG every
+ * store to a page that held executed code takes qemu's
+ * self-modifying-code path (page_collection_lock, TB invalidation), so
+ * zeroing one 4 MiB block (init_on_alloc) or a batch of migration
+ * targets took minutes inside the allocator, which does not reschedule
+ * there: soft lockups of 20-190 s, with memowner loaded or not.  The
+ * tests need that first direct reclaim, nothing after it.
+ *
+ * 7.x: begin(gfp, order, memcg); before, begin(order, gfp).
+ */
+#ifdef MEMOWNER_HAVE_RECLAIM_BEGIN_MEMCG
+#define MOT_RECLAIM_BEGIN_ARGS	gfp_t gfp, int order, struct mem_cgroup *memcg
+#else
+#define MOT_RECLAIM_BEGIN_ARGS	int order, gfp_t gfp
+#endif
+static struct task_struct *mot_reclaim_task;	/* under mot_lock */
+static bool mot_reclaimed;
+
+static void mot_reclaim_probe(void *data, MOT_RECLAIM_BEGIN_ARGS)
+{
+	if (READ_ONCE(mot_reclaim_task) == current)
+		WRITE_ONCE(mot_reclaimed, true);
+}
+
+static bool mot_reclaim_stop(const struct mot_req *req)
+{
+	return req->stop_at_reclaim && READ_ONCE(mot_reclaimed);
+}
+
+/* The tracepoint called @name (a module cannot take most by symbol). */
+struct mot_tp {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static void mot_find_tp(struct tracepoint *tp, void *priv)
+{
+	struct mot_tp *want = priv;
+
+	if (!strcmp(tp->name, want->name))
+		want->tp = tp;
+}
+
+static struct tracepoint *mot_tracepoint(const char *name)
+{
+	struct mot_tp want = { .name = name };
+
+	for_each_kernel_tracepoint(mot_find_tp, &want);
+	return want.tp;
 }
 
 /* Give the CPU away now and then in long process-context loops. */
@@ -344,6 +410,8 @@ static noinline __mot_noipa int memowner_test_pages(struct mot_req *req)
 		b->objs[b->nr++] = page;
 		if (mot_yield(req))
 			return -EINTR;
+		if (mot_reclaim_stop(req))
+			return -ENOMEM;
 	}
 	barrier();
 	return 0;
@@ -365,6 +433,8 @@ static noinline __mot_noipa int memowner_test_split(struct mot_req *req)
 			b->objs[b->nr++] = page + i;
 		if (mot_yield(req))
 			return -EINTR;
+		if (mot_reclaim_stop(req))
+			return -ENOMEM;
 	}
 	barrier();
 	return 0;
@@ -803,6 +873,7 @@ static int mot_check_alloc(enum mot_kind kind, unsigned long count,
 static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size,
 		     enum mot_ctx ctx, int cpu)
 {
+	struct tracepoint *reclaim_tp = NULL;
 	struct mot_batch *b;
 	struct mot_req *req;
 	unsigned long entries = count;
@@ -850,7 +921,31 @@ static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size
 	init_completion(&req->done);
 	req->iw = IRQ_WORK_INIT_HARD(mot_irq_work_fn);
 
+	if (ctx == MOT_CTX_PROCESS && cpu < 0 &&
+	    (kind == MOT_PAGES || kind == MOT_SPLIT) &&
+	    b->order > PAGE_ALLOC_COSTLY_ORDER) {
+		check_trace_callback_type_mm_vmscan_direct_reclaim_begin(mot_reclaim_probe);
+		reclaim_tp = mot_tracepoint("mm_vmscan_direct_reclaim_begin");
+		if (!reclaim_tp) {
+			ret = -ENOENT;
+			goto out;
+		}
+		WRITE_ONCE(mot_reclaimed, false);
+		WRITE_ONCE(mot_reclaim_task, current);
+		ret = tracepoint_probe_register(reclaim_tp, mot_reclaim_probe,
+						NULL);
+		if (ret) {
+			reclaim_tp = NULL;
+			goto out;
+		}
+		req->stop_at_reclaim = true;
+	}
 	ret = mot_dispatch(req, cpu >= 0);
+	if (reclaim_tp) {
+		tracepoint_probe_unregister(reclaim_tp, mot_reclaim_probe, NULL);
+		tracepoint_synchronize_unregister();
+		WRITE_ONCE(mot_reclaim_task, NULL);
+	}
 	if (ret)
 		goto out;
 	mot_account(b);
@@ -1056,12 +1151,6 @@ static void mot_extfrag_probe(void *data, struct page *page, int alloc_order,
 		atomic_inc(&mot_frag_fallbacks);
 }
 
-static void mot_find_tp(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "mm_page_alloc_extfrag"))
-		*(struct tracepoint **)priv = tp;
-}
-
 /* See "fragment COUNT" above.  Process context, under mot_lock. */
 static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 {
@@ -1069,11 +1158,11 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 			  __GFP_MEMALLOC | __GFP_NOWARN;
 	unsigned long max_blocks, nr_blocks = 0, nr_pages = 0, i;
 	struct page **blocks, **pages;
-	struct tracepoint *tp = NULL;
+	struct tracepoint *tp;
 	int ret;
 
 	check_trace_callback_type_mm_page_alloc_extfrag(mot_extfrag_probe);
-	for_each_kernel_tracepoint(mot_find_tp, &tp);
+	tp = mot_tracepoint("mm_page_alloc_extfrag");
 	if (!tp)
 		return -ENOENT;
 	max_blocks = (totalram_pages() >> pageblock_order) + 1;
@@ -1094,6 +1183,8 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 		if (!page)
 			break;
 		blocks[nr_blocks++] = page;
+		/* Thousands of allocations: never hog the CPU (soft lockup). */
+		cond_resched();
 	}
 	/*
 	 * Unmovable pages until the allocator had to fragment a few times:
@@ -1106,12 +1197,18 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 		if (!page)
 			break;
 		pages[nr_pages++] = page;
+		cond_resched();
 	}
 	barrier();
-	for (i = 0; i < nr_pages; i++)
+	for (i = 0; i < nr_pages; i++) {
 		__free_page(pages[i]);
-	for (i = 0; i < nr_blocks; i++)
+		if (!(i & 1023))
+			cond_resched();
+	}
+	for (i = 0; i < nr_blocks; i++) {
 		__free_pages(blocks[i], pageblock_order);
+		cond_resched();
+	}
 	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
 	tracepoint_synchronize_unregister();
 	mot_frag_blocks = nr_blocks;
