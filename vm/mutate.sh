@@ -63,6 +63,7 @@ kbuild() {
 out=$top/build/mutate
 rm -rf "$out"
 mkdir -p "$out/mutants"
+: >"$out/control-failed"
 declare -A desc_of tests_of result_of why_of
 order=()
 progs_all=""
@@ -137,32 +138,45 @@ while :; do
 		{ echo "$g"; echo "--- kernel log ---"; echo "$k"; } >>"$out/$name.log"
 		end=$(echo "$g" | sed -n "s/^MEMOWNER-MUTANT-END $name //p")
 		splats=$(echo "$k" | grep -aE "$splat" | head -n1 | cut -c1-100 || true)
-		failed=$(echo "$g" | grep -m1 -E '^(# )*not ok' | cut -c1-100 || true)
+		# Failed cases the control did not fail: the mutant's own.
+		failed=$(echo "$g" | grep -E '^(# )+not ok [0-9]+ ' |
+			sed -E 's/^(# )+not ok [0-9]+ //; s/ #.*//' |
+			grep -vxF -f "$out/control-failed" | head -n1 | cut -c1-100 || true)
+		[ "$name" = none ] && failed=x
 		if [ -z "$end" ]; then
 			result_of[$name]=caught why_of[$name]="the guest died: ${splats:-no splat}"
-		elif [ "$end" != 0 ] || [ -n "$splats" ]; then
+		elif [ -n "$failed" ] || [ -n "$splats" ] ||
+			{ [ "$end" != 0 ] && [ ! -s "$out/control-failed" ]; }; then
 			result_of[$name]=caught why_of[$name]="${failed:-$splats}"
 		else
 			result_of[$name]=UNCAUGHT why_of[$name]=""
 		fi
-		# The control's verdicts are the other way round.
+		# The control's verdicts are the other way round; the cases it
+		# failed catch no mutant.
 		if [ "$name" = none ]; then
-			case ${result_of[none]} in
-			UNCAUGHT) result_of[none]=passed ;;
-			*) result_of[none]=FAILED ;;
-			esac
+			echo "$g" | grep -E '^(# )+not ok [0-9]+ ' |
+				sed -E 's/^(# )+not ok [0-9]+ //; s/ #.*//' \
+				>"$out/control-failed" || true
+			if [ "$end" = 0 ] && [ -z "$splats" ]; then
+				result_of[none]=passed why_of[none]=""
+			else
+				result_of[none]=FAILED
+				why_of[none]="$(paste -sd, "$out/control-failed") ${splats}"
+			fi
 		fi
 	done
 done
 
 summary=$out/summary.txt
 caught=0 missed=0 stale=0
-for name in none "${order[@]}"; do
+for name in "${order[@]}"; do
 	case ${result_of[$name]} in
 	caught) caught=$((caught + 1)) ;;
 	UNCAUGHT) missed=$((missed + 1)) ;;
 	stale) stale=$((stale + 1)) ;;
 	esac
+done
+for name in none "${order[@]}"; do
 	printf '%-26s %-9s %s  [%s]%s\n' "$name" "${result_of[$name]}" \
 		"${desc_of[$name]}" "${tests_of[$name]}" \
 		"${why_of[$name]:+  -- ${why_of[$name]}}"
