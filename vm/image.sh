@@ -34,31 +34,10 @@ kdir=$dir/$abi
 IMAGE_PKGS="systemd,systemd-sysv,udev,kmod,procps,iproute2,util-linux,
 e2fsprogs,initramfs-tools,zstd,xz-utils"
 
-# host_uri SUITE: the URI the machine's apt sources use for SUITE.
-host_uri() {
-	local rel=$1 f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v want="$rel" '
-			/^$/ { if (ok && uri != "") { print uri; exit } uri = ""; ok = 0 }
-			/^URIs:/ { uri = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) ok = 1 }
-			END { if (ok && uri != "") print uri }
-		' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		awk -v want="$rel" '$1 == "deb" {
-			i = 2; if ($i ~ /^\[/) while ($i !~ /\]$/) i++
-			if ($i ~ /^\[/ || $i ~ /\]$/) i++
-			if ($(i + 1) == want) print $i
-		}' "$f"
-	done
-}
-
-# Every release comes from the archive the host's own release comes from.
-host_rel=$(. /etc/os-release && echo "$VERSION_CODENAME")
-archive_uri() { host_uri "$host_rel" | head -n1; }
+# Every release comes from the archive the host's own release comes from
+# (vm/chroot.sh: apt_uri, archive_uri, security_uri).
+# shellcheck source=vm/chroot.sh
+. "$here/chroot.sh"
 
 # in_root ROOT CMD...: run CMD in ROOT with /proc, /sys and /dev mounted in
 # a private mount namespace (gone when CMD ends).
@@ -150,7 +129,7 @@ make_kernel() {
 	# The suites a user of the release has: updates, security, backports
 	# (the kernel ABI may be only in one of them).
 	uri=$(archive_uri)
-	sec=$(host_uri "$host_rel-security" | head -n1)
+	sec=$(security_uri)
 	{
 		echo "deb $uri $suite main"
 		echo "deb $uri $suite-updates main"
