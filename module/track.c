@@ -80,7 +80,13 @@ static struct mo_cs_cache __percpu *mo_cs;
  * 2-year range in 32 bits, read with one load instead of a clock.
  */
 #define MO_TS_JSHIFT	2
-static u64 base_jiffies;
+/*
+ * The jiffies at load and CLOCK_BOOTTIME then: a record's time is base_ns
+ * plus the jiffies since, so that it is on the clock the uapi names ("ns
+ * since boot", the page_owner ts): jiffies counted from INITIAL_JIFFIES
+ * start some time after boot (0.4 s behind the clock on a TCG guest).
+ */
+static u64 base_jiffies, base_ns;
 u32 mo_preload_site;
 
 /* 2^(-i/256) for i = 0..256, Q32; filled at init. */
@@ -108,13 +114,12 @@ static inline u32 ts_now(void)
 
 u64 mo_track_now_ns(void)
 {
-	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
+	return base_ns + jiffies64_to_nsecs(get_jiffies_64() - base_jiffies);
 }
 
 u64 mo_obj_ts_ns(const struct mo_obj *o)
 {
-	return jiffies64_to_nsecs(base_jiffies - INITIAL_JIFFIES +
-				  ((u64)o->ts << MO_TS_JSHIFT));
+	return base_ns + jiffies64_to_nsecs((u64)o->ts << MO_TS_JSHIFT);
 }
 
 
@@ -629,6 +634,7 @@ int mo_track_init(void)
 	mo_cfg.sample_bytes = memowner_params.sample_bytes;
 	mo_cfg.active = false;
 	base_jiffies = get_jiffies_64();
+	base_ns = ktime_get_boottime_ns();
 	mo_stack_buf = alloc_percpu(struct mo_stack_buf);
 	mo_cs = alloc_percpu(struct mo_cs_cache);
 	if (!mo_stack_buf || !mo_cs) {
