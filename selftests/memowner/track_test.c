@@ -304,9 +304,30 @@ TEST_F_TIMEOUT(exact, pages_bulk, 120)
 		    32, 0);
 }
 
-TEST_F(exact, contexts)
+/*
+ * After the contexts cases: @objects kmallocs of 64 bytes and 10 pages
+ * held on their stacks, then, after a reset, all of them freed.
+ */
+static void contexts_held_then_freed(struct __test_metadata *_metadata,
+				     long objects)
 {
 	struct stacksum s;
+
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(objects, s.objects);
+	EXPECT_EQ(objects * 64, s.bytes);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(10, s.base_pages);
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.objects);
+	EXPECT_EQ(objects, s.frees);
+	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
+	EXPECT_EQ(0, s.base_pages);
+}
+
+TEST_F(exact, contexts)
+{
 	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int cpu = ncpus > 1 ? 1 : 0;
 
@@ -315,17 +336,7 @@ TEST_F(exact, contexts)
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=softirq cpu=0"));
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 cpu=%d", cpu));
 	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=softirq cpu=%d", cpu));
-	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
-	EXPECT_EQ(300, s.objects);
-	EXPECT_EQ(300 * 64, s.bytes);
-	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
-	EXPECT_EQ(10, s.base_pages);
-	ASSERT_EQ(0, tm("reset"));
-	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
-	EXPECT_EQ(0, s.objects);
-	EXPECT_EQ(300, s.frees);
-	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
-	EXPECT_EQ(0, s.base_pages);
+	contexts_held_then_freed(_metadata, 300);
 }
 
 /* Hard interrupt context (irq_work), on this CPU and another. */
@@ -346,17 +357,7 @@ TEST_F(exact, hardirq)
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=0"));
 	ASSERT_EQ(0, tm("alloc kmalloc 100 64 ctx=hardirq cpu=%d", cpu));
 	ASSERT_EQ(0, tm("alloc pages 10 0 ctx=hardirq cpu=%d", cpu));
-	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
-	EXPECT_EQ(200, s.objects);
-	EXPECT_EQ(200 * 64, s.bytes);
-	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
-	EXPECT_EQ(10, s.base_pages);
-	ASSERT_EQ(0, tm("reset"));
-	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
-	EXPECT_EQ(0, s.objects);
-	EXPECT_EQ(200, s.frees);
-	ASSERT_EQ(0, stacks_sum("memowner_test_pages", "page", &s));
-	EXPECT_EQ(0, s.base_pages);
+	contexts_held_then_freed(_metadata, 200);
 }
 
 /* callsite mode keeps one frame: the call site; stack mode more. */
