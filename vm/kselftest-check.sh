@@ -8,7 +8,7 @@
 #   1. copied to tools/testing/selftests/memowner, with MEMOWNER_SRC:
 #      "make -C tools/testing/selftests TARGETS=memowner install" works and
 #      kselftest-list.txt lists every test program of the tree;
-#   2. every listed program is installed, with settings, mo_write, tap.sh;
+#   2. every listed program is installed, with settings and mo_write;
 #   3. copied without MEMOWNER_SRC: the build stops and says what is
 #      missing (MEMOWNER_SRC);
 #   4. symlinked to the checkout: the same install works without it;
@@ -68,10 +68,10 @@ if [ "$listed" != "$expected" ]; then
 fi
 res $ok "copied into a kernel tree (MEMOWNER_SRC=checkout): TARGETS=memowner install lists every program"
 ok=1
-for f in $listed settings mo_write skip-reasons tap.sh; do
+for f in $listed settings mo_write skip-reasons; do
 	[ -f "$inst/memowner/$f" ] || { echo "# not installed: $f"; ok=0; }
 done
-res $ok "every listed program installed, with settings, mo_write, skip-reasons and tap.sh"
+res $ok "every listed program installed, with settings, mo_write and skip-reasons"
 
 # 3: copied, MEMOWNER_SRC not given: a clear error.
 tree

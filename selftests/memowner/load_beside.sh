@@ -47,7 +47,17 @@ loaded memowner || load || { echo "Bail out! memowner.ko does not load"; exit 1;
 echo "TAP version 13"
 echo "1..5"
 echo "# beside:$mods; $(grep -c . /proc/modules) modules loaded"
-. "$(dirname "$0")/tap.sh"
+failed=0
+t=0
+result() {	# result OK-FLAG DESCRIPTION
+	t=$((t + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $t $2"
+	else
+		echo "not ok $t $2"
+		failed=1
+	fi
+}
 percpu_failures() { dmesg | grep -c 'percpu: allocation failed'; }
 pcpu_before=$(percpu_failures)
 modules_before=$(cut -d' ' -f1 /proc/modules | sort)

@@ -25,7 +25,17 @@ fi
 
 echo "TAP version 13"
 echo "1..11"
-. "$(dirname "$0")/tap.sh"
+t=0
+failed=0
+result() {	# result OK-FLAG DESCRIPTION
+	t=$((t + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $t $2"
+	else
+		echo "not ok $t $2"
+		failed=1
+	fi
+}
 has() {	# has TEXT ERE
 	printf '%s\n' "$1" | grep -qE "$2"
 }
