@@ -27,7 +27,7 @@ struct mo_obj {
 	u32 site;
 	u32 size_src;		/* size | src << MO_SIZE_BITS */
 	u32 req;		/* bytes requested (saturated) */
-	u32 ts;
+	u32 ts;			/* CLOCK_BOOTTIME >> MO_TS_SHIFT (track.c) */
 	u32 task_cpu;
 };
 

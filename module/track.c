@@ -37,7 +37,6 @@
  * are not NMI-safe, and the kernel's allocators are not called from NMI.
  */
 #include <linux/hash.h>
-#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
@@ -46,6 +45,7 @@
 #include <linux/random.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "depot.h"
 #include "params.h"
@@ -76,17 +76,14 @@ struct mo_cs_cache {
 static struct mo_cs_cache __percpu *mo_cs;
 
 /*
- * Record timestamps count 2^MO_TS_JSHIFT jiffies (16 ms at HZ=250): a
- * 2-year range in 32 bits, read with one load instead of a clock.
+ * Record timestamps are CLOCK_BOOTTIME, the clock the uapi names ("ns since
+ * boot", the page_owner ts), in units of 2^MO_TS_SHIFT ns (16.8 ms): a
+ * 2.2-year range in 32 bits.  Read with ktime_get_boot_fast_ns(), NMI-safe
+ * and lockless.  Jiffies were cheaper but lag the clock by as much as the
+ * tick is late (tens of ms on a busy TCG guest), so a record could be dated
+ * before or after the allocation it records.
  */
-#define MO_TS_JSHIFT	2
-/*
- * The jiffies at load and CLOCK_BOOTTIME then: a record's time is base_ns
- * plus the jiffies since, so that it is on the clock the uapi names ("ns
- * since boot", the page_owner ts): jiffies counted from INITIAL_JIFFIES
- * start some time after boot (0.4 s behind the clock on a TCG guest).
- */
-static u64 base_jiffies, base_ns;
+#define MO_TS_SHIFT	24
 u32 mo_preload_site;
 
 /* 2^(-i/256) for i = 0..256, Q32; filled at init. */
@@ -109,17 +106,17 @@ u64 mo_track_stat(enum mo_stat s)
 
 static inline u32 ts_now(void)
 {
-	return (u32)((get_jiffies_64() - base_jiffies) >> MO_TS_JSHIFT);
+	return (u32)(ktime_get_boot_fast_ns() >> MO_TS_SHIFT);
 }
 
 u64 mo_track_now_ns(void)
 {
-	return base_ns + jiffies64_to_nsecs(get_jiffies_64() - base_jiffies);
+	return ktime_get_boot_fast_ns();
 }
 
 u64 mo_obj_ts_ns(const struct mo_obj *o)
 {
-	return base_ns + jiffies64_to_nsecs((u64)o->ts << MO_TS_JSHIFT);
+	return (u64)o->ts << MO_TS_SHIFT;
 }
 
 
@@ -633,8 +630,6 @@ int mo_track_init(void)
 	mo_cfg.depth = memowner_params.depth;
 	mo_cfg.sample_bytes = memowner_params.sample_bytes;
 	mo_cfg.active = false;
-	base_jiffies = get_jiffies_64();
-	base_ns = ktime_get_boottime_ns();
 	mo_stack_buf = alloc_percpu(struct mo_stack_buf);
 	mo_cs = alloc_percpu(struct mo_cs_cache);
 	if (!mo_stack_buf || !mo_cs) {
