@@ -15,6 +15,9 @@
 #   make check-all       the whole kernel matrix (KVERS=... for some of it),
 #                        then the README's kernel table
 #   make check TESTS=a,b only those selftests (iterating on one test)
+#   make check-debug     the suite on a debug kernel built from Debian 12's
+#                        linux-source-6.1 (KASAN, lockdep, UBSAN, KFENCE,
+#                        kmemleak after every program; cached)
 #   make check-booted [KVER=...] [TESTS=...]  the suite on a normally booted
 #                        full-root Debian guest (systemd, its usual modules
 #                        first; image built and cached on first use)
@@ -54,6 +57,9 @@ deps:
 # TESTS=prog,prog runs only those selftests (after the module loaders).
 check:
 	vm/check.sh $(KVER) $(if $(TESTS),--tests $(TESTS))
+
+check-debug:
+	vm/check.sh debug $(if $(TESTS),--tests $(TESTS))
 
 check-booted:
 	vm/check.sh $(KVER) --booted $(if $(TESTS),--tests $(TESTS))
@@ -144,5 +150,5 @@ clean:
 	$(MAKE) -C selftests/memowner clean
 	rm -rf build module/.kdir
 
-.PHONY: all module userspace selftests deps check check-booted check-6.12 check-all kernel-table fuzz mutate demo bench \
+.PHONY: all module userspace selftests deps check check-debug check-booted check-6.12 check-all kernel-table fuzz mutate demo bench \
 	dkms-source dkms-install dkms-uninstall man install clean

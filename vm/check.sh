@@ -58,6 +58,14 @@ read -r abi kdir vmlinuz kroot < <(prepare_kernel "$kver") ||
 	die "kernel '$kver' is not available (headers + image)"
 khost=$kdir
 [ "$kroot" = - ] || khost=$kroot$kdir
+# The debug kernel's checkers (KASAN shadow and quarantine, kmemleak's
+# metadata, lockdep) take memory and make everything several times
+# slower: more memory, every bound scaled (run_tests.sh, the harness).
+if [ "$kver" = debug ]; then
+	scale=${DEBUG_TIMEOUT_SCALE:-4}
+	vmopts=(--mem 2048M --append "MEMOWNER_TIMEOUT_SCALE=$scale" "${vmopts[@]}")
+	timeout=$((timeout * scale))
+fi
 cc=$(kernel_cc "$khost")
 [ -n "$cc" ] || die "$kdir: no CONFIG_CC_VERSION_TEXT"
 # kbuild CMD...: run a module build command where the kernel's compiler is.

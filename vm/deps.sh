@@ -6,6 +6,8 @@
 #
 #   vm/deps.sh            host packages + Debian 12 stock kernel (6.1)
 #   vm/deps.sh 6.12       also the bookworm-backports 6.12 kernel + headers
+#   vm/deps.sh debug      also what building the debug kernel from
+#                         linux-source-6.1 needs (vm/debug-kernel.sh)
 #
 # Kernel ABIs (6.1.0-NN-amd64) are never pinned: they are derived from what
 # the archive's metapackages depend on today, because the archive drops
@@ -23,6 +25,7 @@ libnl-genl-3-dev cpio kmod dkms dwarves linux-source-6.1 linux-headers-amd64
 xz-utils libprotobuf-c-dev protobuf-c-compiler libncurses-dev zlib1g-dev
 libjson-c-dev python3 gcc-multilib python3-yaml python3-prometheus-client golang-go
 help2man groff-base debootstrap rsync"
+[ "$want" != debug ] || PKGS="$PKGS bc bison flex libelf-dev libssl-dev"
 
 apt_updated=
 apt_update() {

@@ -10,6 +10,9 @@
 #                             bullseye, trixie, trixie-backports, sid, ...;
 #                             FLAVOUR rt (PREEMPT_RT) or cloud; default amd64
 #   newest[-FLAVOUR]          the higher of sid's and trixie-backports' today
+#   debug                     the debug kernel built from linux-source-6.1
+#                             (KASAN, lockdep, UBSAN, kmemleak, ...;
+#                             vm/debug-kernel.sh), on the host
 #   ABI                       a kernel resolved before (or installed/extracted)
 #
 # Nothing is pinned: a suite's ABI is what its linux-headers-FLAVOUR
@@ -153,6 +156,7 @@ kver_name() {
 	case $1 in
 	"" | 6.1) echo bookworm ;;
 	6.12) echo bookworm-backports ;;
+	*-memowner-debug) echo debug ;;
 	[0-9]*) cat "$CACHE/kernels/$1/kver" 2>/dev/null || echo "$1" ;;
 	*) echo "$1" ;;
 	esac
@@ -165,6 +169,11 @@ prepare_kernel() {
 	"" | 6.1 | bookworm)
 		"$here/deps.sh" >&2
 		read -r abi kdir vmlinuz < <(resolve_kver "") || return 1
+		echo "$abi $kdir $vmlinuz -"
+		return
+		;;
+	debug)
+		read -r abi kdir vmlinuz < <("$here/debug-kernel.sh") || return 1
 		echo "$abi $kdir $vmlinuz -"
 		return
 		;;

@@ -184,5 +184,5 @@ TEST(allowed_with_perfmon)
 int main(int argc, char **argv)
 {
 	mo_require_module();
-	return test_harness_run(argc, argv);
+	return MO_HARNESS_RUN(argc, argv);
 }

@@ -310,5 +310,5 @@ TEST_F(dev, fd_outlives_privilege_drop)
 int main(int argc, char **argv)
 {
 	mo_require_module();
-	return test_harness_run(argc, argv);
+	return MO_HARNESS_RUN(argc, argv);
 }

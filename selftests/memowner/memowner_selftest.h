@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +27,26 @@ static inline void mo_require_module(void)
 			       MEMOWNER_DEVICE);
 	}
 }
+
+/*
+ * test_harness_run() with every case's timeout times MEMOWNER_TIMEOUT_SCALE
+ * (the debug kernel's KASAN, lockdep and kmemleak make each case several
+ * times slower; run_tests.sh scales each program's bound the same way).
+ * A macro, to expand after kselftest_harness.h (its fixture list).
+ */
+#define MO_HARNESS_RUN(argc, argv)					\
+({									\
+	const char *e_ = getenv("MEMOWNER_TIMEOUT_SCALE");		\
+	int n_ = e_ ? atoi(e_) : 1;					\
+	struct __fixture_metadata *f_;					\
+	struct __test_metadata *t_;					\
+									\
+	if (n_ > 1 && n_ <= 100)					\
+		for (f_ = __fixture_list; f_; f_ = f_->next)		\
+			for (t_ = f_->tests; t_; t_ = t_->next)		\
+				t_->timeout *= n_;			\
+	test_harness_run(argc, argv);					\
+})
 
 #define MO_CAP(c)	(1ULL << (c))
 

@@ -292,7 +292,7 @@ int main(int argc, char **argv)						\
 	mo_require_module();						\
 	mo_main_pid = getpid();						\
 	atexit(mo_main_cleanup);					\
-	return test_harness_run(argc, argv);				\
+	return MO_HARNESS_RUN(argc, argv);				\
 }
 
 #endif /* MEMOWNER_TESTLIB_H */

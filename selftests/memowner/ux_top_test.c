@@ -866,5 +866,5 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("cannot reload memowner.ko mode=stack\n");
 		}
 	}
-	return test_harness_run(argc, argv);
+	return MO_HARNESS_RUN(argc, argv);
 }
