@@ -65,7 +65,7 @@ if [ ! -f "$dir/built" ]; then
 					;;
 				esac
 			done)
-		[ -z "$missing" ] || die "vm/debug.config: not in the resulting .config: $(echo $missing)"
+		[ -z "$missing" ] || die "vm/debug.config: not in the resulting .config: ${missing//$'\n'/, }"
 		touch "$dir/configured"
 	fi
 	log "debug kernel $id: building in $src (about 35 CPU-minutes cold; resumed if interrupted)"

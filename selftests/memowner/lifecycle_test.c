@@ -125,6 +125,8 @@ struct race {
 	volatile long calls[3];		/* requests the module answered 0 */
 	volatile long bad[3];		/* answers no documented errno allows */
 	volatile int bad_err[3];
+	volatile long going[3];		/* refused: the module is unloading */
+	volatile long after_going[3];	/* answered 0 after such a refusal */
 };
 
 enum { C_GENL_SET, C_IOCTL_SET, C_GENL_STACK };
@@ -145,6 +147,10 @@ static void note(struct race *r, int who, int ret)
 {
 	if (!ret) {
 		r->calls[who]++;
+		if (r->going[who])
+			r->after_going[who]++;
+	} else if (ret == -ENODEV) {
+		r->going[who]++;
 	} else if (!expected_err(ret)) {
 		r->bad[who]++;
 		r->bad_err[who] = ret;
@@ -275,6 +281,74 @@ TEST_F_TIMEOUT(life, unload_under_clients, 240)
 	munmap(r, sizeof(*r));
 	if (!module_loaded())
 		ASSERT_EQ(0, load_module(getenv("MEMOWNER_KO"), ""));
+}
+
+/* hold-exit's "hits" in the test module's held file; -1 when not armed. */
+static int hold_exit_hits(void)
+{
+	char *s = read_file("/sys/kernel/debug/memowner_test/held"), *p;
+	int hits = -1;
+
+	p = s ? strstr(s, "hold-exit ms=") : NULL;
+	if (p && sscanf(p, "hold-exit ms=%*u hits=%d", &hits) != 1)
+		hits = -1;
+	free(s);
+	return hits;
+}
+
+/*
+ * Once the unload began, every change is refused with -ENODEV (the uapi:
+ * "the module is unloading") until the family is gone (then ENOENT): no
+ * SET_CONFIG reconfigures, re-attaches or clears anything while the
+ * interfaces go down and the tables are freed.  The window is held open
+ * for 300 ms by the test module (hold-exit: right after memowner_exit()
+ * marked the module going), while a client changes the mode over netlink
+ * in a loop: it must be refused there, and never answered 0 after that.
+ */
+TEST_F_TIMEOUT(life, changes_refused_once_unload_began, 120)
+{
+	struct race *r;
+	int status;
+	pid_t pid;
+	long t0;
+
+	if (!have_modules())
+		SKIP(return, "MEMOWNER_KO is not set: the module cannot be reloaded");
+	ASSERT_EQ(0, test_module_ensure());
+	if (!module_loaded())
+		ASSERT_EQ(0, load_module(getenv("MEMOWNER_KO"), ""));
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	memset((void *)r, 0, sizeof(*r));
+	ASSERT_EQ(0, tm("hold-exit 300"));
+	ASSERT_EQ(0, hold_exit_hits());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		client_genl(r, C_GENL_SET);
+	t0 = now_ms();
+	while (!r->calls[C_GENL_SET] && now_ms() - t0 < 20000)
+		usleep(10000);
+	EXPECT_LT(0, r->calls[C_GENL_SET]);
+	ASSERT_EQ(0, unload_module("memowner"));
+	EXPECT_FALSE(module_loaded());
+	/* The window was held: the unload passed the probe once. */
+	EXPECT_EQ(1, hold_exit_hits());
+	usleep(100000);
+	r->stop = 1;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_LT(0, r->going[C_GENL_SET])
+		TH_LOG("no change was refused with ENODEV while the unload was held");
+	EXPECT_EQ(0, r->after_going[C_GENL_SET]);
+	EXPECT_EQ(0, r->bad[C_GENL_SET])
+		TH_LOG("undocumented answer %d", r->bad_err[C_GENL_SET]);
+	TH_LOG("%ld changes answered, %ld refused while going",
+	       r->calls[C_GENL_SET], r->going[C_GENL_SET]);
+	munmap(r, sizeof(*r));
+	ASSERT_EQ(0, tm("release-exit"));
+	ASSERT_EQ(0, load_module(getenv("MEMOWNER_KO"), ""));
 }
 
 /* ---- stack handles ----------------------------------------------------- */

@@ -52,7 +52,7 @@ mo_state() {
 		[ -r "$p" ] && echo "parameter ${p##*/}=$(cat "$p")"
 	done
 	if [ -r "$r/sys/kernel/debug/memowner_test/held" ]; then
-		grep -E 'count=[1-9]' "$r/sys/kernel/debug/memowner_test/held" |
+		grep -E 'count=[1-9]|^hold-exit' "$r/sys/kernel/debug/memowner_test/held" |
 			sed 's/^/memowner_test.ko holds: /'
 	fi
 }

@@ -460,6 +460,11 @@ stress 16777217 64
 stress 10 7
 stress 10 4194305
 stress 10 64 extra
+hold-exit
+hold-exit 0
+hold-exit 1001
+hold-exit 10 extra
+release-exit now
 EOF
 after=$(held; cat "$dir/pfns")
 [ "$after" = "$before" ] || bad "held/pfns changed: '$before' -> '$after'"

@@ -12,11 +12,14 @@
  *     paths COUNT SIZE
  *     stress COUNT SIZE
  *     fragment COUNT
+ *     hold-exit MS
+ *     release-exit
  *     reset
  *   /sys/kernel/debug/memowner_test/held      (0400)
  *     KIND count=N bytes_req=N bytes_alloc=N pages=N     per KIND held
  *     stress allocs=N frees=N                            when nonzero
  *     fragment blocks=N pages=N fallbacks=N              the last fragment
+ *     hold-exit ms=N hits=N                              while armed
  *   /sys/kernel/debug/memowner_test/pfns      (0400)
  *     PFN ORDER KIND           per held block of pages, split, pages_bulk
  *
@@ -49,6 +52,15 @@
  * "fallbacks") or took COUNT pages, then frees both.  Both phases use __GFP_MEMALLOC without direct reclaim: watermarks
  * would otherwise stop them before the big blocks are gone, and nothing
  * enters reclaim or the OOM killer; the whole window is a few milliseconds.
+ *
+ * hold-exit MS (1..1000) holds memowner.ko's unload for MS milliseconds
+ * right after it began refusing every change (mo_control_going()) and
+ * before its interfaces go: a kprobe on memowner's mo_alerts_stop(), the
+ * next step of memowner_exit(), whose handler waits (a busy wait: a kprobe
+ * handler cannot sleep; bounded, on the CPU running rmmod).  lifecycle_test
+ * changes the configuration in that window.  memowner.ko must be loaded;
+ * release-exit (and reset, and unloading this module) removes the probe,
+ * which the kernel also disarms when memowner.ko goes.
  *
  * A write returns its length, -EINVAL for a malformed command or an
  * out-of-range value, -ENOMEM when an allocation fails (and then the
@@ -103,8 +115,10 @@
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/irq_work.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -1219,8 +1233,52 @@ out:
 	return ret;
 }
 
+/* ---- holding memowner's unload (hold-exit) --------------------------- */
+
+#define MOT_HOLD_MAX_MS	1000
+
+static struct kprobe mot_hold_kp;
+static bool mot_hold_armed;
+static unsigned int mot_hold_ms;
+static atomic_t mot_hold_hits;
+
+static int mot_hold_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&mot_hold_hits);
+	mdelay(READ_ONCE(mot_hold_ms));
+	return 0;
+}
+
+static void mot_release_exit(void)
+{
+	if (!mot_hold_armed)
+		return;
+	unregister_kprobe(&mot_hold_kp);
+	mot_hold_armed = false;
+}
+
+static int mot_hold_exit(unsigned long ms)
+{
+	int ret;
+
+	if (!ms || ms > MOT_HOLD_MAX_MS)
+		return -EINVAL;
+	mot_release_exit();
+	memset(&mot_hold_kp, 0, sizeof(mot_hold_kp));
+	mot_hold_kp.symbol_name = "mo_alerts_stop";
+	mot_hold_kp.pre_handler = mot_hold_pre;
+	WRITE_ONCE(mot_hold_ms, ms);
+	atomic_set(&mot_hold_hits, 0);
+	ret = register_kprobe(&mot_hold_kp);
+	if (ret)
+		return ret;
+	mot_hold_armed = true;
+	return 0;
+}
+
 static int mot_reset(void)
 {
+	mot_release_exit();
 	mot_free_all();
 	atomic64_set(&mot_stress_allocs, 0);
 	atomic64_set(&mot_stress_frees, 0);
@@ -1326,6 +1384,17 @@ static int mot_exec(int argc, char **argv)
 			return -EINVAL;
 		return memowner_test_fragment(count);
 	}
+	if (!strcmp(argv[0], "hold-exit")) {
+		if (argc != 2 || mot_parse_ulong(argv[1], &count))
+			return -EINVAL;
+		return mot_hold_exit(count);
+	}
+	if (!strcmp(argv[0], "release-exit")) {
+		if (argc != 1)
+			return -EINVAL;
+		mot_release_exit();
+		return 0;
+	}
 	if (!strcmp(argv[0], "reset"))
 		return argc == 1 ? mot_reset() : -EINVAL;
 	return -EINVAL;
@@ -1396,6 +1465,9 @@ static int mot_held_show(struct seq_file *m, void *v)
 		seq_printf(m, "fragment blocks=%lu pages=%lu fallbacks=%d\n",
 			   mot_frag_blocks, mot_frag_pages,
 			   atomic_read(&mot_frag_fallbacks));
+	if (mot_hold_armed)
+		seq_printf(m, "hold-exit ms=%u hits=%d\n", mot_hold_ms,
+			   atomic_read(&mot_hold_hits));
 	mutex_unlock(&mot_lock);
 	return 0;
 }
@@ -1532,6 +1604,7 @@ static void __exit mot_exit(void)
 	debugfs_remove_recursive(mot_dir);
 
 	mutex_lock(&mot_lock);
+	mot_release_exit();
 	mot_free_all();
 	for (i = 0; i < MOT_MAX_CACHES; i++)
 		kmem_cache_destroy(mot_caches[i].cache);
