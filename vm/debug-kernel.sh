@@ -40,6 +40,17 @@ flock 9
 if [ ! -f "$dir/built" ]; then
 	t0=$(date +%s)
 	mkdir -p "$dir"
+	# A tree built before from the same source with another fragment
+	# is the start, when there is one: Kbuild records which CONFIG_
+	# symbols each object depends on, so only what the change touches
+	# is rebuilt.
+	prev=$(ls -td "$CACHE/debug/$ver"-*/built 2>/dev/null | head -n1)
+	if [ ! -f "$dir/extracted" ] && [ -n "$prev" ]; then
+		log "debug kernel $id: starting from the tree of ${prev%/built}"
+		rm -rf "$src"
+		cp -a "${prev%/built}/linux" "$src"
+		touch "$dir/extracted"
+	fi
 	if [ ! -f "$dir/extracted" ]; then
 		log "debug kernel $id: extracting $tarball"
 		rm -rf "$src"
