@@ -1038,8 +1038,6 @@ TEST_F(ev, extfrag)
  * Thresholds above 1.  extfrag_rate=2: the workload's fallbacks (more
  * than 2, within a few ms) exceed it: an event naming it, with all of
  * that second's fallbacks; extfrag_rate=1000: they do not (no event).
- * reclaim_stall_ms=100000: no direct reclaim of the workload lasts 100 s
- * (no event).
  */
 static int frag_once(struct __test_metadata *_metadata, long *fallbacks)
 {
@@ -1070,7 +1068,6 @@ TEST_F_TIMEOUT(th, event_thresholds, 300)
 	struct mo_genl g;
 	long fallbacks = 0, most = 0;
 	int try, got = 0;
-	char cmd[64];
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
@@ -1102,7 +1099,7 @@ TEST_F_TIMEOUT(th, event_thresholds, 300)
 	EXPECT_LT(2, e.rate);
 	mo_genl_close(&g);
 
-	ASSERT_EQ(0, events_open(&g, "mode=stack extfrag_rate=1000 reclaim_stall_ms=100000"));
+	ASSERT_EQ(0, events_open(&g, "mode=stack extfrag_rate=1000"));
 	for (try = 0, fallbacks = 0; try < 3 && fallbacks < 1; try++)
 		ASSERT_EQ(0, frag_once(_metadata, &fallbacks));
 	if (fallbacks < 1) {
@@ -1112,9 +1109,30 @@ TEST_F_TIMEOUT(th, event_thresholds, 300)
 	}
 	EXPECT_GT(1000, fallbacks);
 	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_EXTFRAG, 2500));
+	mo_genl_close(&g);
+	tm("reset");
+}
+
+/*
+ * reclaim_stall_ms=100000: the workload enters direct reclaim (the test
+ * module's command stops at its first one and fails with ENOMEM, see
+ * reclaim_cmd()), and no reclaim of it lasts 100 s: no event.  Apart from
+ * the fragmentation tests: it does not depend on their precondition.
+ */
+TEST_F_TIMEOUT(th, reclaim_threshold, 120)
+{
+	struct event e = { .want_frame = "memowner_test_pages+" };
+	struct mo_genl g;
+	char cmd[64];
+
+	if (!have_modules())
+		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, events_open(&g, "mode=stack reclaim_stall_ms=100000"));
 	/* 4 MiB blocks beyond MemAvailable: reclaims, none of 100 s. */
 	ASSERT_EQ(0, reclaim_cmd(cmd, sizeof(cmd)));
-	tm(cmd);
+	EXPECT_EQ(-ENOMEM, tm(cmd));
 	EXPECT_EQ(-1, wait_event(&g, &e, MEMOWNER_EVENT_RECLAIM_STALL, 3000));
 	mo_genl_close(&g);
 	tm("reset");

@@ -47,11 +47,14 @@
  * Such a fallback happens only when no free block of pageblock order or
  * more is left (the allocator steals the largest block it finds), so
  * memowner_test_fragment() first takes every free block of pageblock order
- * (its "blocks"), then order-0 unmovable pages ("pages") until it saw 16
+ * (its "blocks", movable), gives back every other page of the last 32 of
+ * them (a pool of free order-0 movable pages no other CPU's per-CPU list
+ * can hide), then takes order-0 unmovable pages ("pages") until it saw 16
  * fragmenting fallbacks (its own probe on the tracepoint counts them,
- * "fallbacks") or took COUNT pages, then frees both.  Both phases use __GFP_MEMALLOC without direct reclaim: watermarks
- * would otherwise stop them before the big blocks are gone, and nothing
- * enters reclaim or the OOM killer; the whole window is a few milliseconds.
+ * "fallbacks") or took COUNT pages, then frees everything.  All phases use
+ * __GFP_MEMALLOC without direct reclaim: watermarks would otherwise stop
+ * them before the big blocks are gone, and nothing enters reclaim or the
+ * OOM killer; the whole window is a few milliseconds.
  *
  * hold-exit MS (1..1000) holds memowner.ko's unload for MS milliseconds
  * right after it began refusing every change (mo_control_going()) and
@@ -1154,6 +1157,8 @@ static int mot_stress(unsigned long count, unsigned long size)
 
 #define MOT_FRAG_MAX_PAGES	262144UL
 #define MOT_FRAG_FALLBACKS	16
+/* Blocks split into a movable order-0 pool: 32 * 256 free pages (x86). */
+#define MOT_FRAG_SPLIT_BLOCKS	32UL
 static unsigned long mot_frag_blocks, mot_frag_pages;
 static atomic_t mot_frag_fallbacks = ATOMIC_INIT(0);
 
@@ -1170,7 +1175,7 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 {
 	const gfp_t gfp = (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) |
 			  __GFP_MEMALLOC | __GFP_NOWARN;
-	unsigned long max_blocks, nr_blocks = 0, nr_pages = 0, i;
+	unsigned long max_blocks, nr_blocks = 0, nr_pages = 0, nr_split, i, j;
 	struct page **blocks, **pages;
 	struct tracepoint *tp;
 	int ret;
@@ -1201,6 +1206,23 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 		cond_resched();
 	}
 	/*
+	 * Free order-0 movable pages inside movable pageblocks: every other
+	 * page of the last blocks taken, split.  Once the unmovable free
+	 * lists are used up, the allocator can then only steal from these
+	 * (a fragmenting fallback), whatever else was free before: without
+	 * them, what was left after the blocks could be only pages on other
+	 * CPUs' per-CPU lists, out of this CPU's reach, and no fallback
+	 * happened at all.  Most of the freed pages reach the free lists (a
+	 * per-CPU list keeps at most its "high" count).
+	 */
+	nr_split = min(nr_blocks, MOT_FRAG_SPLIT_BLOCKS);
+	for (i = nr_blocks - nr_split; i < nr_blocks; i++) {
+		split_page(blocks[i], pageblock_order);
+		for (j = 1; j < pageblock_nr_pages; j += 2)
+			__free_page(blocks[i] + j);
+		cond_resched();
+	}
+	/*
 	 * Unmovable pages until the allocator had to fragment a few times:
 	 * the unmovable free lists may hold many pages first.
 	 */
@@ -1220,7 +1242,12 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 			cond_resched();
 	}
 	for (i = 0; i < nr_blocks; i++) {
-		__free_pages(blocks[i], pageblock_order);
+		if (i < nr_blocks - nr_split) {
+			__free_pages(blocks[i], pageblock_order);
+		} else {
+			for (j = 0; j < pageblock_nr_pages; j += 2)
+				__free_page(blocks[i] + j);
+		}
 		cond_resched();
 	}
 	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
