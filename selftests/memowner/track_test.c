@@ -584,6 +584,35 @@ TEST(preload_reconciles)
 	EXPECT_LT(0, status_num("preload:", "found_pages="));
 }
 
+/*
+ * Pages in use before load and freed after: released from "before load"
+ * as they are freed.  The test module takes 4096 pages while memowner is
+ * not loaded, memowner finds them at load (preload), and the test module
+ * frees them: the preload's freed count grows by them, and the tracked
+ * pages shrink by them (less what others allocated meanwhile).
+ */
+TEST(preload_freed_released)
+{
+	long freed0, freed1, tracked0, tracked1;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, test_module_ensure());
+	ASSERT_EQ(0, tm("reset"));
+	ASSERT_EQ(0, unload_module("memowner"));
+	ASSERT_EQ(0, tm("alloc pages 4096 0"));
+	ASSERT_EQ(0, load_module(getenv("MEMOWNER_KO"), "mode=stack"));
+	freed0 = status_num("preload:", "freed_pages=");
+	tracked0 = status_num("coverage:", "tracked_pages=");
+	ASSERT_EQ(0, tm("free pages"));
+	freed1 = status_num("preload:", "freed_pages=");
+	tracked1 = status_num("coverage:", "tracked_pages=");
+	TH_LOG("preload freed_pages %ld -> %ld, tracked_pages %ld -> %ld",
+	       freed0, freed1, tracked0, tracked1);
+	EXPECT_LE(4096, freed1 - freed0);
+	EXPECT_LE(4096 * 9 / 10, tracked0 - tracked1);
+	ASSERT_EQ(0, tm("reset"));
+}
+
 static long long boot_ns(void)
 {
 	struct timespec ts;
