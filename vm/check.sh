@@ -68,14 +68,6 @@ if [ "$kver" = debug ]; then
 fi
 cc=$(kernel_cc "$khost")
 [ -n "$cc" ] || die "$kdir: no CONFIG_CC_VERSION_TEXT"
-# kbuild CMD...: run a module build command where the kernel's compiler is.
-kbuild() {
-	if [ "$kroot" = - ]; then
-		"$@"
-	else
-		chroot_run "$kroot" --bind "$top" "$@"
-	fi
-}
 kcc=$(kbuild "$cc" --version 2>/dev/null | head -n1 || true)
 [ -n "$kcc" ] || die "$cc (the compiler of $abi) is not installed"
 where=

@@ -27,6 +27,17 @@
 # shellcheck source=vm/chroot.sh
 . "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
 
+# kbuild CMD...: run a module build command where the kernel's compiler
+# is: on the host, or in $kroot, the chroot of the kernel's release (from
+# prepare_kernel), with the work tree $top bind-mounted at its own path.
+kbuild() {
+	if [ "$kroot" = - ]; then
+		"$@"
+	else
+		chroot_run "$kroot" --bind "$top" "$@"
+	fi
+}
+
 # The suites "newest" chooses from.
 NEWEST_SUITES="sid trixie-backports"
 

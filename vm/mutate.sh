@@ -52,13 +52,6 @@ read -r abi kdir _ kroot < <(prepare_kernel "$kver") ||
 khost=$kdir
 [ "$kroot" = - ] || khost=$kroot$kdir
 cc=$(kernel_cc "$khost")
-kbuild() {
-	if [ "$kroot" = - ]; then
-		"$@"
-	else
-		chroot_run "$kroot" --bind "$top" "$@"
-	fi
-}
 
 out=$top/build/mutate
 rm -rf "$out"
