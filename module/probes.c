@@ -628,9 +628,10 @@ struct mo_kp_variant {
 	size_t data_size;
 };
 
-#define MO_KP_VARIANT(fn, decl, type, ...)				\
-	{ .sym = #fn, .declared = (decl), .proto_ok = (decl) &&		\
-	  MO_PROTO_OK(fn, type), __VA_ARGS__ }
+/* A function the target's headers declare (its MEMOWNER_DECL_ probe). */
+#define MO_KP_VARIANT(fn, type, ...)					\
+	{ .sym = #fn, .declared = true,					\
+	  .proto_ok = MO_PROTO_OK(fn, type), __VA_ARGS__ }
 #define MO_KP_UNDECLARED(fn)	{ .sym = #fn }
 
 #define MO_KP_VARIANTS	2
@@ -652,14 +653,14 @@ struct mo_kp {
 static struct mo_kp kps[] = {
 	{ MEMOWNER_SRC_VMALLOC, false, true, {
 #ifdef MEMOWNER_DECL_vfree
-	  MO_KP_VARIANT(vfree, true, MO_VFREE_PROTO, .pre = vfree_pre),
+	  MO_KP_VARIANT(vfree, MO_VFREE_PROTO, .pre = vfree_pre),
 #else
 	  MO_KP_UNDECLARED(vfree),
 #endif
 	} },
 	{ MEMOWNER_SRC_SLAB, false, true, {
 #ifdef MEMOWNER_DECL_kmem_cache_free_bulk
-	  MO_KP_VARIANT(kmem_cache_free_bulk, true, mo_cache_free_bulk_t,
+	  MO_KP_VARIANT(kmem_cache_free_bulk, mo_cache_free_bulk_t,
 			.pre = cache_free_bulk_pre),
 #else
 	  MO_KP_UNDECLARED(kmem_cache_free_bulk),
@@ -667,9 +668,9 @@ static struct mo_kp kps[] = {
 	} },
 	{ MEMOWNER_SRC_PAGE, false, true, {
 #ifdef MEMOWNER_DECL_split_page_memcg
-	  MO_KP_VARIANT(split_page_memcg, true, mo_split_orders_t,
+	  MO_KP_VARIANT(split_page_memcg, mo_split_orders_t,
 			.pre = split_orders_pre),
-	  MO_KP_VARIANT(split_page_memcg, true, mo_split_nr_t,
+	  MO_KP_VARIANT(split_page_memcg, mo_split_nr_t,
 			.pre = split_nr_pre),
 #else
 	  MO_KP_UNDECLARED(split_page_memcg),
@@ -677,11 +678,11 @@ static struct mo_kp kps[] = {
 	} },
 	{ MEMOWNER_SRC_VMALLOC, true, false, {
 #if defined(MEMOWNER_DECL___vmalloc_node_range_noprof)
-	  MO_KP_VARIANT(__vmalloc_node_range_noprof, true, mo_vmalloc_range_t,
+	  MO_KP_VARIANT(__vmalloc_node_range_noprof, mo_vmalloc_range_t,
 			.entry = vmalloc_entry, .handler = vmalloc_ret,
 			.data_size = sizeof(struct vmalloc_data)),
 #elif defined(MEMOWNER_DECL___vmalloc_node_range)
-	  MO_KP_VARIANT(__vmalloc_node_range, true, mo_vmalloc_range_t,
+	  MO_KP_VARIANT(__vmalloc_node_range, mo_vmalloc_range_t,
 			.entry = vmalloc_entry, .handler = vmalloc_ret,
 			.data_size = sizeof(struct vmalloc_data)),
 #else
@@ -690,16 +691,16 @@ static struct mo_kp kps[] = {
 	} },
 	{ MEMOWNER_SRC_SLAB, true, false, {
 #if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
-	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof,
 			mo_cache_alloc_bulk_bool_t, .entry = cache_bulk_entry,
 			.handler = cache_bulk_bool_ret,
 			.data_size = sizeof(struct bulk_data)),
-	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof, true,
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof,
 			mo_cache_alloc_bulk_t, .entry = cache_bulk_entry,
 			.handler = cache_bulk_ret,
 			.data_size = sizeof(struct bulk_data)),
 #elif defined(MEMOWNER_DECL_kmem_cache_alloc_bulk)
-	  MO_KP_VARIANT(kmem_cache_alloc_bulk, true, mo_cache_alloc_bulk_t,
+	  MO_KP_VARIANT(kmem_cache_alloc_bulk, mo_cache_alloc_bulk_t,
 			.entry = cache_bulk_entry, .handler = cache_bulk_ret,
 			.data_size = sizeof(struct bulk_data)),
 #else
@@ -708,16 +709,16 @@ static struct mo_kp kps[] = {
 	} },
 	{ MEMOWNER_SRC_PAGE, true, false, {
 #if defined(MEMOWNER_DECL_alloc_pages_bulk_noprof)
-	  MO_KP_VARIANT(alloc_pages_bulk_noprof, true, mo_pages_bulk_array_t,
+	  MO_KP_VARIANT(alloc_pages_bulk_noprof, mo_pages_bulk_array_t,
 			.entry = pages_bulk_array_entry,
 			.handler = pages_bulk_ret,
 			.data_size = sizeof(struct pages_bulk_data)),
-	  MO_KP_VARIANT(alloc_pages_bulk_noprof, true, mo_pages_bulk_list_t,
+	  MO_KP_VARIANT(alloc_pages_bulk_noprof, mo_pages_bulk_list_t,
 			.entry = pages_bulk_list_entry,
 			.handler = pages_bulk_ret,
 			.data_size = sizeof(struct pages_bulk_data)),
 #elif defined(MEMOWNER_DECL___alloc_pages_bulk)
-	  MO_KP_VARIANT(__alloc_pages_bulk, true, mo_pages_bulk_list_t,
+	  MO_KP_VARIANT(__alloc_pages_bulk, mo_pages_bulk_list_t,
 			.entry = pages_bulk_list_entry,
 			.handler = pages_bulk_ret,
 			.data_size = sizeof(struct pages_bulk_data)),
