@@ -18,3 +18,16 @@ splat="$splat|rcu.*stall|rcu: INFO|self-detected stall|detected stalls on CPUs"
 splat="$splat|\] Out of memory: Killed process"
 # Userspace crashes the kernel reports (show_unhandled_signals).
 splat="$splat|segfault at [0-9a-f]+|traps: .*\[[0-9]+\]"
+
+# kernel_splats [FILE]: the splat lines of a kernel log, as "N:line" (N its
+# line number).  What kmemleak reports of the test runner's initial scan
+# (run_tests.sh, between its "memowner-selftests: kmemleak: initial scan"
+# and "... initial scan done" lines) was unreferenced before any test
+# program ran -- the kernel's own, shown and cleared by the runner -- and
+# is not a splat; every later scan's is.
+kernel_splats() {
+	re=$splat awk 'BEGIN { re = ENVIRON["re"] }
+		/memowner-selftests: kmemleak: initial scan done/ { init = 0; next }
+		/memowner-selftests: kmemleak: initial scan/ { init = 1; next }
+		$0 ~ re && !(init && /kmemleak: /) { print NR ":" $0 }' "$@"
+}
