@@ -198,21 +198,6 @@ splat leak "memowner: unloaded with leaks: 1 of 31 allocations not freed"
 splat global-oom "Out of memory: Killed process 99 (run_tests.sh) total-vm:2260kB"
 splat oops "Oops: 0000 [#1] PREEMPT SMP NOPTI"
 splat warning "WARNING: CPU: 1 PID: 12 at mm/slub.c:100 kfree+0x10/0x20"
-splat kmemleak "kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
-# The runner's initial scan (what was unreferenced before any program) is
-# not the tests'; a scan after it is.
-d=$(mkrun kmemleak-initial-is-fine "$good_prog1
-$good_prog2")
-printf '%s\n' "[   70.000000] memowner-selftests: kmemleak: initial scan" \
-	"[   72.000000] kmemleak: 8 new suspected memory leaks (see /sys/kernel/debug/kmemleak)" \
-	"[   72.100000] memowner-selftests: kmemleak: initial scan done" >>"$d/console.log"
-judge "$d" pass ''
-d=$(mkrun kmemleak-after-initial "$good_prog1
-$good_prog2")
-printf '%s\n' "[   70.000000] memowner-selftests: kmemleak: initial scan" \
-	"[   72.100000] memowner-selftests: kmemleak: initial scan done" \
-	"[   90.000000] kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)" >>"$d/console.log"
-judge "$d" fail "kernel log free of"
 d=$(mkrun memcg-oom-is-fine "$good_prog1
 $good_prog2")
 echo "[  100.000000] Memory cgroup out of memory: Killed process 1899 (memowner-hog) total-vm:67012kB" >>"$d/console.log"

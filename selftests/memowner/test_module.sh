@@ -112,10 +112,11 @@ irq_work_count() {
 }
 
 # check_kind KIND COUNT SIZE: the held line of KIND is that of COUNT objects
-# of SIZE (the only ones of KIND held).  Slab kinds report ksize(), which is
-# only known to be the same for every object and to lie within SIZE and
-# 2*SIZE (16 for tiny objects: the smallest kmalloc size, or a cache
-# object with its free pointer).
+# of SIZE (the only ones of KIND held).  Slab kinds report the sum of
+# ksize(), each of which is only known to lie within SIZE and 2*SIZE (16
+# for tiny objects: the smallest kmalloc size, or a cache object with its
+# free pointer): an object KFENCE serves has a ksize() of exactly SIZE, the
+# others their cache's object size.
 check_kind() {
 	local kind=$1 count=$2 size=$3 line n req alloc pages per a max
 	line=$(held_line "$kind")
@@ -128,9 +129,9 @@ check_kind() {
 		a=$(field "$line" bytes_alloc)
 		max=$((2 * size))
 		[ $max -ge 16 ] || max=16
-		alloc="[$size..$max per object]"
-		if [ -n "$a" ] && [ $((a % count)) -eq 0 ] &&
-		   [ $((a / count)) -ge "$size" ] && [ $((a / count)) -le $max ]; then
+		alloc="[$size..$max per object, summed]"
+		if [ -n "$a" ] && [ "$a" -ge $((count * size)) ] &&
+		   [ "$a" -le $((count * max)) ]; then
 			alloc=$a
 		fi ;;
 	pages)
