@@ -79,14 +79,12 @@ kernel-table:
 	vm/kernel-table.sh
 
 # A long fuzz run: fuzz_test alone with FUZZ_CALLS calls per ioctl and per
-# netlink op, as root and again under SET_CONFIG changes, readers,
-# allocation load and reloads (the suite runs it with MEMOWNER_FUZZ_CALLS'
-# default), FUZZ_SEED to replay a run; KVER=debug on the debug kernel.
+# netlink op (the suite runs it with MEMOWNER_FUZZ_CALLS' default), FUZZ_SEED
+# to replay a run; KVER=debug on the debug kernel.
 FUZZ_CALLS ?= 100000
 fuzz:
 	TIMEOUT=$${TIMEOUT:-3600} vm/check.sh $(KVER) --tests fuzz_test \
-		--append MEMOWNER_FUZZ_CALLS=$(FUZZ_CALLS) \
-		--append MEMOWNER_FUZZ_CONCURRENT_CALLS=$(FUZZ_CALLS) --append MEMOWNER_TIMEOUT=3500 \
+		--append MEMOWNER_FUZZ_CALLS=$(FUZZ_CALLS) --append MEMOWNER_TIMEOUT=3500 \
 		$(if $(FUZZ_SEED),--append MEMOWNER_FUZZ_SEED=$(FUZZ_SEED))
 
 demo:

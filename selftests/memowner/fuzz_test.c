@@ -34,10 +34,8 @@
  *                                mixed run under SET_CONFIG changes, readers,
  *                                allocation load and rmmod/insmod cycles
  *   fuzz_test --calls N          calls per ioctl/op (default $MEMOWNER_FUZZ_CALLS
- *                                or 3000) as root; a quarter as a reader and
- *                                in the concurrent run (every op but
- *                                SET_CONFIG, which its changer makes), or
- *                                $MEMOWNER_FUZZ_CONCURRENT_CALLS there
+ *                                or 3000; a quarter as a reader, 4x (at most
+ *                                40000) mixed in the concurrent run)
  *   fuzz_test --seed N           the seed (default: time; always printed)
  *   fuzz_test --op NAME [--call I] [-v]   one operation (or one call), verbose
  *   fuzz_test --list             the operation names
@@ -2533,36 +2531,14 @@ static void reloader(void)
 	}
 }
 
-/*
- * Every op but SET_CONFIG (the changer makes those), @per_op calls each,
- * in turn, while the machine is busy changing it.  An ioctl whose turn
- * comes while the device must stay closed (the reloader wants the module
- * unused) waits for a later turn; the run ends when every op made its
- * calls.  Call I of op O in this run has the index 2^33 + I (the root run
- * uses I, the reader run 2^32 + I), so its generated request is known; its
- * result depends on what ran beside it.
- */
-static bool concurrent_op(int op)
+/* A mixed fuzz of every op while the machine is busy changing it. */
+static int fuzz_concurrent(long calls)
 {
-	return op != I_SET_CONFIG && op != I_NR + 1 + N_SET_CONFIG;
-}
-
-static int fuzz_concurrent(long per_op)
-{
-	long done[NR_OPS] = { 0 }, left_ioc = 0, left_nl = 0, n = 0;
 	pid_t kids[6];
-	int nk = 0, status, bad = 0, op;
+	int nk = 0, status, bad = 0;
 	struct opstat st = { 0 };
 	double t0 = now_s();
 
-	for (op = 0; op < NR_OPS; op++) {
-		if (!concurrent_op(op))
-			continue;
-		if (op <= OP_IOC_UNKNOWN)
-			left_ioc += per_op;
-		else
-			left_nl += per_op;
-	}
 	G.concurrent = true;
 	want_unload = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (want_unload == MAP_FAILED)
@@ -2573,11 +2549,13 @@ static int fuzz_concurrent(long per_op)
 	kids[nk++] = spawn(loader);
 	if (have_modules())
 		kids[nk++] = spawn(reloader);
-	for (op = 0; left_ioc + left_nl > 0; op = (op + 1) % NR_OPS) {
-		if (!concurrent_op(op) || done[op] >= per_op)
-			continue;
+	for (long i = 0; i < calls; i++) {
+		int op = (int)(mix64(G.seed ^ i) % NR_OPS);
+
+		if (op == I_NR + 1 + N_SET_CONFIG || op == I_SET_CONFIG)
+			op = I_GET_INFO;	/* the changer does those */
 		/* rmmod wants the device closed: netlink calls meanwhile. */
-		if (dev_fd >= 0 && (*want_unload || !(n % 64)))
+		if (dev_fd >= 0 && (*want_unload || !(i % 64)))
 			dev_close();
 		if (dev_fd < 0 && !*want_unload) {
 			if (dev_open()) {
@@ -2586,18 +2564,11 @@ static int fuzz_concurrent(long per_op)
 			}
 			harvest_handles();
 		}
-		if (dev_fd < 0 && op <= OP_IOC_UNKNOWN) {
-			if (!left_nl)
-				usleep(1000);	/* only ioctls left: wait for the reload */
-			continue;
-		}
-		one_call(op, (2L << 32) + done[op], &st);
-		done[op]++;
-		n++;
-		if (op <= OP_IOC_UNKNOWN)
-			left_ioc--;
-		else
-			left_nl--;
+		if (dev_fd < 0 && op <= OP_IOC_UNKNOWN)
+			op = I_NR + 1 + (int)(mix64(G.seed ^ i) % N_NR);
+		if (op == I_NR + 1 + N_SET_CONFIG)
+			op = I_NR + 1 + N_GET_INFO;
+		one_call(op, i, &st);
 	}
 	for (int k = 0; k < nk; k++) {
 		kill(kids[k], SIGKILL);
@@ -2608,8 +2579,6 @@ static int fuzz_concurrent(long per_op)
 		}
 	}
 	G.concurrent = false;
-	printf("# %ld calls of each of %d ops (%ld in all) under SET_CONFIG changes, readers, allocation load and reloads\n",
-	       per_op, NR_OPS - 2, n);
 	printf("# memowner.ko unloaded and loaded again %d times during the run\n", want_unload[1]);
 	if (have_modules() && !want_unload[1]) {
 		printf("# the module was never reloaded\n");
@@ -2622,11 +2591,11 @@ static int fuzz_concurrent(long per_op)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static long env_long(const char *name, long dflt)
+static long env_calls(void)
 {
-	const char *e = getenv(name);
+	const char *e = getenv("MEMOWNER_FUZZ_CALLS");
 
-	return e && atol(e) > 0 ? atol(e) : dflt;
+	return e && atol(e) > 0 ? atol(e) : 3000;
 }
 
 static void usage(void)
@@ -2651,7 +2620,7 @@ int main(int argc, char **argv)
 	long child_calls;
 	pid_t pid;
 
-	G.calls = env_long("MEMOWNER_FUZZ_CALLS", 3000);
+	G.calls = env_calls();
 	while ((c = getopt_long(argc, argv, "s:c:o:i:lv", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': G.seed = strtoull(optarg, NULL, 0); seeded = true; break;
@@ -2729,14 +2698,8 @@ int main(int argc, char **argv)
 				 "as a CAP_PERFMON reader: %s\n", op_name(op));
 	}
 
-	/*
-	 * Every op again with the machine changing: a quarter as many calls
-	 * each in the suite (the whole run then stays minutes long on every
-	 * kernel of the matrix), $MEMOWNER_FUZZ_CONCURRENT_CALLS each in
-	 * "make fuzz".
-	 */
-	ret = fuzz_concurrent(env_long("MEMOWNER_FUZZ_CONCURRENT_CALLS",
-				       G.calls / 4 ?: 1));
+	/* Mixed calls of every op; bounded so that make fuzz stays minutes long. */
+	ret = fuzz_concurrent(G.calls * 4 < 40000 ? G.calls * 4 : 40000);
 	ksft_test_result(!ret, "every op under SET_CONFIG changes, readers, allocation load and reloads\n");
 
 	/* Leave memowner as it was: defaults, no rule, the test module empty. */
