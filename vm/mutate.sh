@@ -130,7 +130,7 @@ while :; do
 			"$out/boot-$boot.console.log")
 		{ echo "$g"; echo "--- kernel log ---"; echo "$k"; } >>"$out/$name.log"
 		end=$(echo "$g" | sed -n "s/^MEMOWNER-MUTANT-END $name //p")
-		splats=$(echo "$k" | kernel_splats | head -n1 | sed 's/^[0-9]*://' | cut -c1-100 || true)
+		splats=$(echo "$k" | grep -aE "$splat" | head -n1 | cut -c1-100 || true)
 		# Failed cases the control did not fail: the mutant's own.
 		failed=$(echo "$g" | grep -E '^(# )+not ok [0-9]+ ' |
 			sed -E 's/^(# )+not ok [0-9]+ //; s/ #.*//' |

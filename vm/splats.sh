@@ -23,8 +23,3 @@ splat="$splat|segfault at [0-9a-f]+|traps: .*\[[0-9]+\]"
 # the kernel's own allocated at boot (ACPI's caches, reported whenever a
 # scan finds them unchanged), so the test runner judges it after every
 # program by each object's allocation time (run_tests.sh).
-#
-# kernel_splats [FILE]: the splat lines of a kernel log, as "N:line".
-kernel_splats() {
-	grep -aEn "$splat" "$@"
-}

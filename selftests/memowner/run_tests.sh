@@ -10,9 +10,9 @@
 # MEMOWNER_TIMEOUT_SCALE, for a debug kernel).  A skipped program (exit 4)
 # is reported with the reason its "1..0 # SKIP reason" gave.
 #
-# On a kernel with kmemleak, each program is followed by a scan: a leak it
-# left fails it, with kmemleak's report (and the kernel log's "new
-# suspected memory leaks" line fails the run in vm/judge.sh).
+# On a kernel with kmemleak, each program is followed by a scan: an object
+# allocated since the runner started and left unreferenced fails it, with
+# kmemleak's report (see kmemleak_check).
 #
 # Each program must leave memowner as it found it: the module loaded with
 # the same configuration and parameters, memowner_test.ko holding nothing
@@ -29,17 +29,17 @@ if [ $# -eq 0 ]; then
 	set -- $(cat tests.list)
 fi
 
+# MEMOWNER_ROOT prefixes /proc and /sys below (vm/judge-test.sh runs this
+# on a fake machine).
+r=${MEMOWNER_ROOT:-}
+
 # Now, in jiffies, for kmemleak_check (below).
-kmemleak_j0=$(sed -n 's/^jiffies: *//p' "${MEMOWNER_ROOT:-}/proc/timer_list" 2>/dev/null | head -n1)
+kmemleak_j0=$(sed -n 's/^jiffies: *//p' "$r/proc/timer_list" 2>/dev/null | head -n1)
 
 # Where the module file is given, load it for the tests that need it.
 if [ -n "$MEMOWNER_KO" ] && ! grep -q '^memowner ' /proc/modules; then
 	insmod "$MEMOWNER_KO" || echo "# insmod $MEMOWNER_KO failed"
 fi
-
-# MEMOWNER_ROOT prefixes /proc and /sys below (vm/judge-test.sh runs this
-# on a fake machine).
-r=${MEMOWNER_ROOT:-}
 
 # What a program may not change: whether memowner is loaded, its run-time
 # configuration (debugfs status) and parameters, and what memowner_test.ko
