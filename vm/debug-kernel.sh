@@ -44,7 +44,8 @@ if [ ! -f "$dir/built" ]; then
 	# is the start, when there is one: Kbuild records which CONFIG_
 	# symbols each object depends on, so only what the change touches
 	# is rebuilt.
-	prev=$(ls -td "$CACHE/debug/$ver"-*/built 2>/dev/null | head -n1)
+	# (None on a fresh machine: ls fails, which is not an error.)
+	prev=$(ls -td "$CACHE/debug/$ver"-*/built 2>/dev/null | head -n1) || true
 	if [ ! -f "$dir/extracted" ] && [ -n "$prev" ]; then
 		log "debug kernel $id: starting from the tree of ${prev%/built}"
 		rm -rf "$src"
