@@ -409,6 +409,16 @@ static void probe_reclaim_end(void *data, MO_RECLAIM_END_ARGS(nr_reclaimed))
 	}
 }
 
+/* @ev of second @sec: its rate is all of that second's fallbacks. */
+static void extfrag_count_second(struct mo_event *ev, u64 sec)
+{
+	/* Fallbacks per second: all of that second's. */
+	if (READ_ONCE(extfrag_second) == sec)
+		ev->rate = max_t(u64, ev->rate, atomic_read(&extfrag_in_second));
+	else if (READ_ONCE(extfrag_prev_second) == sec)
+		ev->rate = max_t(u64, ev->rate, READ_ONCE(extfrag_prev_count));
+}
+
 static void probe_extfrag(void *data, struct page *page, int alloc_order,
 			  int fallback_order, int alloc_mt, int fallback_mt)
 {
@@ -460,9 +470,7 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 	older = extfrag_pending && extfrag_ev_second != sec;
 	if (older) {
 		prev = extfrag_ev;
-		if (READ_ONCE(extfrag_prev_second) == extfrag_ev_second)
-			prev.rate = max_t(u64, prev.rate,
-					  READ_ONCE(extfrag_prev_count));
+		extfrag_count_second(&prev, extfrag_ev_second);
 		extfrag_pending = false;
 	}
 	queue = !extfrag_pending;
@@ -480,8 +488,8 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 		atomic64_inc(&nr_dropped);
 }
 
-/* From the probe: send the event once its second is over. */
-static void extfrag_kick_fn(struct irq_work *w)
+/* extfrag_send() a jiffy after the current second ends. */
+static void extfrag_schedule(void)
 {
 	u32 rem;
 
@@ -490,12 +498,17 @@ static void extfrag_kick_fn(struct irq_work *w)
 			      nsecs_to_jiffies(NSEC_PER_SEC - rem) + 1);
 }
 
+/* From the probe: send the event once its second is over. */
+static void extfrag_kick_fn(struct irq_work *w)
+{
+	extfrag_schedule();
+}
+
 static void extfrag_send(struct work_struct *work)
 {
 	unsigned long flags;
 	struct mo_event ev;
 	u64 sec;
-	u32 rem;
 
 	raw_spin_lock_irqsave(&ring_lock, flags);
 	if (!extfrag_pending) {
@@ -506,21 +519,16 @@ static void extfrag_send(struct work_struct *work)
 	 * The slot may hold a later second's event than the one this work
 	 * was scheduled for (see probe_extfrag()): wait for its end.
 	 */
-	if (div_u64_rem(local_clock(), NSEC_PER_SEC, &rem) <= extfrag_ev_second) {
+	if (div_u64(local_clock(), NSEC_PER_SEC) <= extfrag_ev_second) {
 		raw_spin_unlock_irqrestore(&ring_lock, flags);
-		schedule_delayed_work(&extfrag_work,
-				      nsecs_to_jiffies(NSEC_PER_SEC - rem) + 1);
+		extfrag_schedule();
 		return;
 	}
 	ev = extfrag_ev;
 	sec = extfrag_ev_second;
 	extfrag_pending = false;
 	raw_spin_unlock_irqrestore(&ring_lock, flags);
-	/* Fallbacks per second: all of that second's. */
-	if (READ_ONCE(extfrag_second) == sec)
-		ev.rate = max_t(u64, ev.rate, atomic_read(&extfrag_in_second));
-	else if (READ_ONCE(extfrag_prev_second) == sec)
-		ev.rate = max_t(u64, ev.rate, READ_ONCE(extfrag_prev_count));
+	extfrag_count_second(&ev, sec);
 	push(&ev);
 }
 
