@@ -219,6 +219,22 @@ if [ "$run" = check ]; then
 fi
 if ! "$here/judge.sh" "$out" "${judge[@]}"; then
 	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
+	# What a failed program printed last, and the kernel's last report:
+	# a CI log holds only this output, not the serial logs.
+	awk '{ sub(/\r$/, "") } /^not ok [0-9]+ selftests: memowner: / { bad[$NF] = 1 }
+	     END { for (p in bad) print p }' "$out/guest.log" 2>/dev/null |
+	while read -r prog; do
+		echo "--- what $prog printed, but its passes (guest.log) ---"
+		awk -v p="$prog" '{ sub(/\r$/, "") }
+			$0 == "# selftests: memowner: " p { f = 1; next }
+			f && $0 ~ ("^(not )?ok [0-9]+ selftests: memowner: ") { f = 0 }
+			f && !/^# ok / && !/, 0 failures, / && n++ < 60' \
+			"$out/guest.log"
+	done
+	if grep -aqE 'BUG:|WARNING:|Oops|KASAN|UBSAN|INFO: ' "$out/console.log" 2>/dev/null; then
+		echo "--- the kernel's first report (console.log) ---"
+		grep -aE -m1 -A30 'BUG:|WARNING:|Oops|KASAN|UBSAN|INFO: ' "$out/console.log"
+	fi
 	log "serial logs: $out/console.log (kernel), $out/guest.log (tests)"
 	cat "$out/summary.txt"
 	exit 1
