@@ -2471,8 +2471,13 @@ static void config_changer(void)
 		c.depth = (uint32_t)(1 + below(64));
 		c.enabled = (uint32_t)below(2);
 		c.sample_bytes = 1 + below(1 << 20);
-		if (ioctl(fd, MEMOWNER_IOC_SET_CONFIG, &c) && errno != ENODEV)
+		if (ioctl(fd, MEMOWNER_IOC_SET_CONFIG, &c) && errno != ENODEV) {
+			printf("# changer: SET_CONFIG flags %#x sources %#x mode %u depth %u enabled %u sample_bytes %llu: %s\n",
+			       c.flags, c.sources, c.mode, c.depth, c.enabled,
+			       (unsigned long long)c.sample_bytes, strerror(errno));
+			fflush(stdout);
 			_exit(10 + errno);
+		}
 		close(fd);
 		usleep(50000 + below(100000));
 	}
@@ -2497,8 +2502,12 @@ static void reader(void)
 			usleep(5000);	/* the CLI and debugfs files pin the module */
 		st = system(cmds[n % ARRAY_LEN(cmds)]);
 
-		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL) {
+			printf("# reader: \"%s\" killed by signal %d\n",
+			       cmds[n % ARRAY_LEN(cmds)], WTERMSIG(st));
+			fflush(stdout);
 			_exit(20);
+		}
 		usleep(20000);
 	}
 }
@@ -2530,8 +2539,12 @@ static void reloader(void)
 		usleep(20000);
 		if (load_module(getenv("MEMOWNER_KO"), "")) {
 			usleep(100000);
-			if (load_module(getenv("MEMOWNER_KO"), "") && errno != EEXIST)
+			if (load_module(getenv("MEMOWNER_KO"), "") && errno != EEXIST) {
+				printf("# reloader: loading memowner.ko again: %s\n",
+				       strerror(errno));
+				fflush(stdout);
 				_exit(30);
+			}
 		}
 		want_unload[1]++;
 	}
