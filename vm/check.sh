@@ -60,10 +60,13 @@ khost=$kdir
 [ "$kroot" = - ] || khost=$kroot$kdir
 # The debug kernel's checkers (KASAN shadow and quarantine, kmemleak's
 # metadata, lockdep) take memory and make everything several times
-# slower: more memory, every bound scaled (run_tests.sh, the harness).
+# slower: more memory, every bound scaled (run_tests.sh, the harness),
+# the stress workloads a tenth as long in allocations (stress_count() in
+# testlib.h: the same time, so the same things run beside them).
 if [ "$kver" = debug ]; then
 	scale=${DEBUG_TIMEOUT_SCALE:-4}
-	vmopts=(--mem 2048M --append "MEMOWNER_TIMEOUT_SCALE=$scale" "${vmopts[@]}")
+	vmopts=(--mem 2048M --append "MEMOWNER_TIMEOUT_SCALE=$scale"
+		--append "MEMOWNER_WORK_DIV=${DEBUG_WORK_DIV:-10}" "${vmopts[@]}")
 	timeout=$((timeout * scale))
 fi
 cc=$(kernel_cc "$khost")

@@ -23,6 +23,23 @@
 #define DBG	"/sys/kernel/debug/memowner/"
 #define TDBG	"/sys/kernel/debug/memowner_test/"
 
+/*
+ * The number of allocations of a stress workload: @n, or @n divided by
+ * $MEMOWNER_WORK_DIV (vm/check.sh sets it on the debug kernel, where
+ * KASAN, kmemleak and lockdep make each allocation about ten times slower
+ * under TCG: the workload keeps its duration, and so what runs beside it
+ * during that time, and every check counts what was done).  At least 1000.
+ */
+static inline long stress_count(long n)
+{
+	const char *e = getenv("MEMOWNER_WORK_DIV");
+	long div = e ? atol(e) : 1;
+
+	if (div > 1)
+		n /= div;
+	return n < 1000 ? 1000 : n;
+}
+
 /* ---- modules ---------------------------------------------------------- */
 
 static inline int load_module(const char *path, const char *params)
