@@ -38,13 +38,15 @@ MATRIX_STRESS=${MATRIX_STRESS-"MEMOWNER_FUZZ_CALLS=600 MEMOWNER_SOAK_CYCLES=20"}
 # lockdep under TCG: test_module.sh 315 s against 28 s): in the matrix it
 # runs the programs that drive the module's lifecycle and interfaces
 # against its checkers -- load_unload.sh and test_module.sh (always),
-# lifecycle_test (rmmod against every interface), fuzz_test (every ioctl
-# and op, then mixed under SET_CONFIG changes, readers and reloads) and
-# soak_test (load/unload cycles under load with readers) -- with fewer
-# repetitions.  "make check-debug" runs the whole suite on it;
-# DEBUG_TESTS="" does that here.
-DEBUG_TESTS=${DEBUG_TESTS-lifecycle_test,fuzz_test,soak_test}
-DEBUG_STRESS=${DEBUG_STRESS-"MEMOWNER_FUZZ_CALLS=600 MEMOWNER_SOAK_CYCLES=5"}
+# lifecycle_test (rmmod against every interface) and soak_test
+# (load/unload cycles under load with readers) -- with fewer repetitions.
+# Not fuzz_test: its concurrent part (2400 mixed calls at 600 per op)
+# had not ended after 25 minutes there, the module reloaded 77 times
+# meanwhile (each load and unload takes seconds under the checkers); it
+# is "make fuzz KVER=debug", a run of its own.  "make check-debug" runs
+# the whole suite on it; DEBUG_TESTS="" does that here.
+DEBUG_TESTS=${DEBUG_TESTS-lifecycle_test,soak_test}
+DEBUG_STRESS=${DEBUG_STRESS-"MEMOWNER_SOAK_CYCLES=5"}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 
 mkdir -p "$top/build/matrix"
