@@ -61,7 +61,7 @@ khost=$kdir
 # The debug kernel's checkers (KASAN shadow and quarantine, kmemleak's
 # metadata, lockdep) take memory and make everything several times
 # slower: more memory, every bound scaled (run_tests.sh, the harness),
-# the stress workloads a tenth as long in allocations (stress_count() in
+# the stress workloads a tenth as long in allocations (stress_allocs() in
 # testlib.h: the same time, so the same things run beside them).
 if [ "$kver" = debug ]; then
 	scale=${DEBUG_TIMEOUT_SCALE:-4}

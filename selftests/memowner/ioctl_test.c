@@ -676,7 +676,7 @@ TEST_F(q, readers_under_stress)
 	stress = fork();
 	ASSERT_LE(0, stress);
 	if (stress == 0)
-		_exit(tm("stress %ld 64", stress_count(400000)) ? 1 : 0);
+		_exit(tm("stress %ld 64", stress_allocs(400000)) ? 1 : 0);
 	for (i = 0; i < 2; i++) {
 		readers[i] = fork();
 		ASSERT_LE(0, readers[i]);

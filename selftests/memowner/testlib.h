@@ -30,7 +30,7 @@
  * under TCG: the workload keeps its duration, and so what runs beside it
  * during that time, and every check counts what was done).  At least 1000.
  */
-static inline long stress_count(long n)
+static inline long stress_allocs(long n)
 {
 	const char *e = getenv("MEMOWNER_WORK_DIV");
 	long div = e ? atol(e) : 1;

@@ -390,7 +390,7 @@ TEST_F(exact, frames)
  */
 TEST_F(exact, stress)
 {
-	long n = stress_count(variant->callsite ? 1000000 : 100000), full;
+	long n = stress_allocs(variant->callsite ? 1000000 : 100000), full;
 	struct stacksum s;
 
 	require_modules(_metadata);
@@ -449,7 +449,7 @@ TEST(reload_under_stress)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0)
-		_exit(tm("stress %ld 64", stress_count(3000000)) ? 1 : 0);
+		_exit(tm("stress %ld 64", stress_allocs(3000000)) ? 1 : 0);
 	for (i = 0; i < 10; i++) {
 		usleep(100000);
 		ASSERT_EQ(0, memowner_reload(i & 1 ? "mode=callsite" : "mode=stack")) {
