@@ -224,7 +224,8 @@ if ! "$here/judge.sh" "$out" "${judge[@]}"; then
 	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
 	# What a failed program printed last, and the kernel's last report:
 	# a CI log holds only this output, not the serial logs.
-	awk '{ sub(/\r$/, "") } /^not ok [0-9]+ selftests: memowner: / { bad[$NF] = 1 }
+	awk '{ sub(/\r$/, "") }
+	     /^not ok [0-9]+ selftests: memowner: / { sub(/.* selftests: memowner: /, ""); bad[$1] = 1 }
 	     END { for (p in bad) print p }' "$out/guest.log" 2>/dev/null |
 	while read -r prog; do
 		echo "--- what $prog printed, but its passes (guest.log) ---"

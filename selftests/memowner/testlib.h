@@ -53,11 +53,17 @@ static inline int load_module(const char *path, const char *params)
 	return ret;
 }
 
+/*
+ * Unload @name, waiting up to 2 s (times $MEMOWNER_TIMEOUT_SCALE: on the
+ * debug kernel a reader needs longer to let go of the module) while it
+ * is busy.
+ */
 static inline int unload_module(const char *name)
 {
-	int i;
+	const char *e = getenv("MEMOWNER_TIMEOUT_SCALE");
+	int i, tries = 100 * (e && atoi(e) > 1 ? atoi(e) : 1);
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < tries; i++) {
 		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
 			return 0;
 		if (errno == ENOENT)
