@@ -79,9 +79,21 @@ trap 'rm -f "$tmp"' EXIT
 	echo '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
 	done_k=" "
 	for k in $order; do
-		[ -n "${dir_of[$k]:-}" ] || continue
-		row "$k" "${dir_of[$k]}"
 		done_k="$done_k$k "
+		if [ -n "${dir_of[$k]:-}" ]; then
+			row "$k" "${dir_of[$k]}"
+			continue
+		fi
+		# Not run here: the table's earlier row of it, if any, stays
+		# (its last column says when it ran); one from before the
+		# "skipped, why" column gets that column as "-".
+		awk -v k="$k" -F'|' '
+			/^<!-- kernel-table-begin/ { t = 1; next }
+			/^<!-- kernel-table-end -->/ { t = 0 }
+			t && $2 == " " k " " {
+				if (NF == 10) { $8 = " - |" $8 }
+				print; exit
+			}' OFS='|' "$readme"
 	done
 	for k in $(printf '%s\n' "${!dir_of[@]}" | sort); do
 		case $done_k in *" $k "*) continue ;; esac
