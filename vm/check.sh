@@ -222,7 +222,7 @@ if [ "$run" = check ]; then
 fi
 if ! "$here/judge.sh" "$out" "${judge[@]}"; then
 	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
-	# What a failed program printed last, and the kernel's last report:
+	# What each failed program printed, and the kernel's first report:
 	# a CI log holds only this output, not the serial logs.
 	awk '{ sub(/\r$/, "") }
 	     /^not ok [0-9]+ selftests: memowner: / { sub(/.* selftests: memowner: /, ""); bad[$1] = 1 }
@@ -235,9 +235,11 @@ if ! "$here/judge.sh" "$out" "${judge[@]}"; then
 			f && !/^# ok / && !/, 0 failures, / && n++ < 60' \
 			"$out/guest.log"
 	done
-	if grep -aqE 'BUG:|WARNING:|Oops|KASAN|UBSAN|INFO: ' "$out/console.log" 2>/dev/null; then
-		echo "--- the kernel's first report (console.log) ---"
-		grep -aE -m1 -A30 'BUG:|WARNING:|Oops|KASAN|UBSAN|INFO: ' "$out/console.log"
+	# (the judge's splats.txt: console.log lines of vm/splats.sh's kinds)
+	first=$(head -n1 "$out/splats.txt" 2>/dev/null | cut -d: -f1)
+	if [ -n "$first" ]; then
+		echo "--- the kernel's first report (console.log line $first) ---"
+		sed -n "$first,$((first + 30))p" "$out/console.log"
 	fi
 	log "serial logs: $out/console.log (kernel), $out/guest.log (tests)"
 	cat "$out/summary.txt"

@@ -2496,15 +2496,16 @@ static void reader(void)
 	};
 
 	for (unsigned int n = 0;; n++) {
+		const char *cmd;
 		int st;
 
 		while (*want_unload)
 			usleep(5000);	/* the CLI and debugfs files pin the module */
-		st = system(cmds[n % ARRAY_LEN(cmds)]);
+		cmd = cmds[n % ARRAY_LEN(cmds)];
+		st = system(cmd);
 
 		if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL) {
-			printf("# reader: \"%s\" killed by signal %d\n",
-			       cmds[n % ARRAY_LEN(cmds)], WTERMSIG(st));
+			printf("# reader: \"%s\" killed by signal %d\n", cmd, WTERMSIG(st));
 			fflush(stdout);
 			_exit(20);
 		}

@@ -28,6 +28,15 @@ static inline void mo_require_module(void)
 	}
 }
 
+/* $MEMOWNER_TIMEOUT_SCALE (2..100; else 1): every bound's factor. */
+static inline int mo_timeout_scale(void)
+{
+	const char *e = getenv("MEMOWNER_TIMEOUT_SCALE");
+	int n = e ? atoi(e) : 1;
+
+	return n > 1 && n <= 100 ? n : 1;
+}
+
 /*
  * test_harness_run() with every case's timeout times MEMOWNER_TIMEOUT_SCALE
  * (the debug kernel's KASAN, lockdep and kmemleak make each case several
@@ -36,12 +45,11 @@ static inline void mo_require_module(void)
  */
 #define MO_HARNESS_RUN(argc, argv)					\
 ({									\
-	const char *e_ = getenv("MEMOWNER_TIMEOUT_SCALE");		\
-	int n_ = e_ ? atoi(e_) : 1;					\
+	int n_ = mo_timeout_scale();					\
 	struct __fixture_metadata *f_;					\
 	struct __test_metadata *t_;					\
 									\
-	if (n_ > 1 && n_ <= 100)					\
+	if (n_ > 1)							\
 		for (f_ = __fixture_list; f_; f_ = f_->next)		\
 			for (t_ = f_->tests; t_; t_ = t_->next)		\
 				t_->timeout *= n_;			\

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <linux/memowner.h>
 
+#include "memowner_selftest.h"
+
 #define DBG	"/sys/kernel/debug/memowner/"
 #define TDBG	"/sys/kernel/debug/memowner_test/"
 
@@ -60,8 +62,7 @@ static inline int load_module(const char *path, const char *params)
  */
 static inline int unload_module(const char *name)
 {
-	const char *e = getenv("MEMOWNER_TIMEOUT_SCALE");
-	int i, tries = 100 * (e && atoi(e) > 1 ? atoi(e) : 1);
+	int i, tries = 100 * mo_timeout_scale();
 
 	for (i = 0; i < tries; i++) {
 		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
