@@ -85,6 +85,7 @@ one() {
 	set -e
 	echo "$st $(( $(date +%s) - t0 ))" >"$d/status"
 	cp -a "$d/tree/build/"check-* "$top/build/" 2>/dev/null || true
+	cp "$d/tree/build/"check-*/failures.txt "$d/" 2>/dev/null || true
 	rm -rf "$d/tree"
 }
 
@@ -121,6 +122,13 @@ done
 
 echo "=== kernel table (README.md) ==="
 "$here/kernel-table.sh" "$top/README.md" || rc=1
+# Why each failed kernel failed, again (vm/failures.sh's digest), last:
+# a CI viewer may show only the end of this output.
+for k in "$@"; do
+	f=$(ls "$top/build/matrix/$k/"failures.txt 2>/dev/null) || continue
+	echo "=== why KVER=$k failed ==="
+	head -n 60 "$f"
+done
 echo "=== time per kernel ==="
 printf '%b' "$times"
 echo "$passed passed, $failed failed, $skipped skipped"

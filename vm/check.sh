@@ -81,6 +81,7 @@ log "kernel $abi, headers $kdir$where, built by $(kernel_cc_text "$khost")"
 out=$top/build/$run-$abi
 [ -z "$booted" ] || out=$top/build/booted-$abi
 mkdir -p "$out"
+rm -f "$out/failures.txt"
 rm -f "$out"/*.log "$out/host.tap"
 # What vm/kernel-table.sh reports of this run: the kernel and its compiler
 # now, "build=" once the modules are built (or not).
@@ -221,26 +222,10 @@ if [ "$run" = check ]; then
 	judge+=(--expect "$out/expected-programs")
 fi
 if ! "$here/judge.sh" "$out" "${judge[@]}"; then
-	grep -E '^(FAIL|SKIP)' "$out/summary.txt" || true
-	# What each failed program printed, and the kernel's first report:
-	# a CI log holds only this output, not the serial logs.
-	awk '{ sub(/\r$/, "") }
-	     /^not ok [0-9]+ selftests: memowner: / { sub(/.* selftests: memowner: /, ""); bad[$1] = 1 }
-	     END { for (p in bad) print p }' "$out/guest.log" 2>/dev/null |
-	while read -r prog; do
-		echo "--- what $prog printed, but its passes (guest.log) ---"
-		awk -v p="$prog" '{ sub(/\r$/, "") }
-			$0 == "# selftests: memowner: " p { f = 1; next }
-			f && $0 ~ ("^(not )?ok [0-9]+ selftests: memowner: ") { f = 0 }
-			f && !/^# ok / && !/, 0 failures, / && n++ < 60' \
-			"$out/guest.log"
-	done
-	# (the judge's splats.txt: console.log lines of vm/splats.sh's kinds)
-	first=$(head -n1 "$out/splats.txt" 2>/dev/null | cut -d: -f1)
-	if [ -n "$first" ]; then
-		echo "--- the kernel's first report (console.log line $first) ---"
-		sed -n "$first,$((first + 30))p" "$out/console.log"
-	fi
+	grep -E '^SKIP' "$out/summary.txt" || true
+	# What failed and why, short (a CI log holds only this output, not
+	# the serial logs); vm/check-all.sh repeats it at its end.
+	"$here/failures.sh" "$out" | tee "$out/failures.txt"
 	log "serial logs: $out/console.log (kernel), $out/guest.log (tests)"
 	cat "$out/summary.txt"
 	exit 1

@@ -264,5 +264,34 @@ mkdir -p "$d"
 printf 'fine.sh\nskips.sh\ncrashes.sh\nleaves_stack.sh\n' >"$d/expect"
 judge "$d" fail "selftests: memowner: leaves_stack.sh"
 
+# vm/failures.sh: a failed harness case's lines, not the passed ones'; a
+# case cut off shows what it had; a shell program's lines but its passes.
+d=$tmp/digest
+mkdir -p "$d"
+printf '%s\n' '# selftests: memowner: h_test' '# TAP version 13' '# 1..3' \
+	'# #  RUN           f.passes ...' '# # passed-case-line' \
+	'# #            OK  f.passes' '# ok 1 f.passes' \
+	'# #  RUN           f.fails ...' '# # h_test.c:9:fails:failed-case-line' \
+	'# #          FAIL  f.fails' '# not ok 2 f.fails' \
+	'# #  RUN           f.cut ...' '# # cut-case-line' \
+	'not ok 1 selftests: memowner: h_test # exit=1' \
+	'# selftests: memowner: s.sh' '# ok 1 shell-pass' '# not ok 2 shell-fail' \
+	'not ok 2 selftests: memowner: s.sh' \
+	'# selftests: memowner: good.sh' '# not ok 1 # TODO good-line' \
+	'ok 3 selftests: memowner: good.sh' | sed 's/$/\r/' >"$d/guest.log"
+printf 'FAIL  memowner: h_test: f.fails\n' >"$d/summary.txt"
+"$here/failures.sh" "$d" >"$d/out"
+dg() {	# dg DESC y|n PATTERN: the digest has (y) or has not (n) PATTERN
+	if grep -qE "$3" "$d/out"; then [ "$2" = y ]; else [ "$2" = n ]; fi &&
+		ok "failures.sh: $1" || { sed 's/^/# /' "$d/out"; nok "failures.sh: $1"; }
+}
+dg "names what failed" y '^FAIL  memowner: h_test: f.fails$'
+dg "shows a failed case's lines" y '^# # h_test.c:9:fails:failed-case-line$'
+dg "and a cut-off case's" y '^# # cut-case-line$'
+dg "not a passed case's" n 'passed-case-line'
+dg "a shell program's failure" y '^# not ok 2 shell-fail$'
+dg "not its passes" n 'shell-pass'
+dg "not a program that passed" n 'good-line'
+
 echo "1..$n"
 exit $rc
