@@ -235,11 +235,22 @@ fi
 # Every direct reclaim reported from now on: a stall is an event; so is
 # one fragmenting fallback in a second.
 insmod "$MEMOWNER_KO" mode=stack reclaim_stall_ms=0 extfrag_rate=1
-if wait_until 100 test "$(count_log "rule [0-9]* ($w/memownerd.conf:7) added")" -ge 2 &&
-	memowner alerts list | grep -q " module memowner_test .* 1.0M"; then
+# The list read once the daemon says it added the rule (it logs after the
+# kernel accepted it); on failure that very list and its status are shown.
+list='(the daemon never logged the rule added again)' lrc=-
+if wait_until 100 test "$(count_log "rule [0-9]* ($w/memownerd.conf:7) added")" -ge 2; then
+	list=$(memowner alerts list 2>&1)
+	lrc=$?
+fi
+if [ "$lrc" = 0 ] && printf '%s\n' "$list" | grep -q " module memowner_test .* 1.0M"; then
 	ok "after the reload the daemon re-applies its rule"
 else
-	nok "after the reload the daemon re-applies its rule"; cat $w/d.log; memowner alerts list
+	nok "after the reload the daemon re-applies its rule"
+	echo "# memowner alerts list (exit $lrc) right after the daemon's log line:"
+	printf '%s\n' "$list" | sed 's/^/# /'
+	cat $w/d.log
+	echo "# memowner alerts list now:"
+	memowner alerts list
 fi
 id2=$(sed -n 's/.*rule \([0-9]*\) (.*memownerd.conf:7) added.*/\1/p' $w/d.log | tail -n1)
 echo "free kmalloc" >$ctl
