@@ -133,14 +133,18 @@ static __always_inline void slab_alloc(unsigned long call_site,
 		    bytes, req, bytes, gfp, 0, MO_INSERT_REPLACE);
 }
 
-static void probe_kmalloc(void *data, unsigned long call_site, const void *ptr,
-			  size_t bytes_req, size_t bytes_alloc, gfp_t gfp,
-			  int node)
+static void probe_kmalloc_node(void *data, unsigned long call_site,
+			       const void *ptr, size_t bytes_req,
+			       size_t bytes_alloc, gfp_t gfp, int node)
 {
 	MO_TP_NO_PREEMPT();
 	slab_alloc(call_site, ptr, kmalloc_key(bytes_alloc, gfp), bytes_req,
 		   bytes_alloc, gfp);
 }
+
+#ifdef MEMOWNER_HAVE_SLAB_TP_CACHE
+/* 6.0 merged kmalloc_node into kmalloc, which has its node. */
+#define probe_kmalloc	probe_kmalloc_node
 
 static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 				   const void *ptr, struct kmem_cache *s,
@@ -156,6 +160,53 @@ static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 	size = kmem_cache_size(s);
 	slab_alloc(call_site, ptr, s, size, size, gfp);
 }
+#else
+/*
+ * Before 6.0 the slab tracepoints name no cache, and the _node variants are
+ * tracepoints of their own.  An object's cache is that of its slab page:
+ * page->slab_cache of the public struct page (mm_types.h), set before the
+ * page's first object is handed out.  The size counted is the object
+ * size, as kmem_cache_size() gives it on later kernels (bytes_req).
+ */
+static void probe_kmalloc(void *data, unsigned long call_site,
+			  const void *ptr, size_t bytes_req,
+			  size_t bytes_alloc, gfp_t gfp)
+{
+	probe_kmalloc_node(data, call_site, ptr, bytes_req, bytes_alloc, gfp,
+			   NUMA_NO_NODE);
+}
+
+static __always_inline void cache_alloc(unsigned long call_site,
+					const void *ptr, size_t bytes_req,
+					gfp_t gfp)
+{
+	struct page *page;
+
+	if (unlikely(!ptr)) {
+		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
+		return;
+	}
+	page = virt_to_head_page(ptr);
+	slab_alloc(call_site, ptr, PageSlab(page) ? page->slab_cache : NULL,
+		   bytes_req, bytes_req, gfp);
+}
+
+static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
+				   const void *ptr, size_t bytes_req,
+				   size_t bytes_alloc, gfp_t gfp)
+{
+	MO_TP_NO_PREEMPT();
+	cache_alloc(call_site, ptr, bytes_req, gfp);
+}
+
+static void probe_kmem_cache_alloc_node(void *data, unsigned long call_site,
+					const void *ptr, size_t bytes_req,
+					size_t bytes_alloc, gfp_t gfp, int node)
+{
+	MO_TP_NO_PREEMPT();
+	cache_alloc(call_site, ptr, bytes_req, gfp);
+}
+#endif
 
 static __always_inline void slab_free(const void *ptr)
 {
@@ -171,8 +222,13 @@ static void probe_kfree(void *data, unsigned long call_site, const void *ptr)
 	slab_free(ptr);
 }
 
+#ifdef MEMOWNER_HAVE_SLAB_TP_CACHE
 static void probe_kmem_cache_free(void *data, unsigned long call_site,
 				  const void *ptr, const struct kmem_cache *s)
+#else
+static void probe_kmem_cache_free(void *data, unsigned long call_site,
+				  const void *ptr)
+#endif
 {
 	MO_TP_NO_PREEMPT();
 	slab_free(ptr);
@@ -220,12 +276,29 @@ static void probe_mm_page_free_batched(void *data, struct page *page)
 		mo_track_free_batched(pfn);
 }
 
+#ifdef MEMOWNER_HAVE_PERCPU_TP_CALL_SITE
 static void probe_percpu_alloc(void *data, unsigned long call_site,
 			       bool reserved, bool is_atomic, size_t size,
 			       size_t align, void *base_addr, int off,
 			       void __percpu *ptr, size_t bytes_alloc,
 			       gfp_t gfp)
 {
+#else
+/*
+ * Before 5.19 the tracepoint gives no call site, size allocated or gfp:
+ * the call site is found by unwinding past the per-CPU allocator's entry
+ * points (symbols.c), as for pages; an area is one unit of @size per
+ * possible CPU; a non-atomic allocation may sleep (GFP_KERNEL).
+ */
+static void probe_percpu_alloc(void *data, bool reserved, bool is_atomic,
+			       size_t size, size_t align, void *base_addr,
+			       int off, void __percpu *ptr)
+{
+	unsigned long call_site = 0;
+	size_t bytes_alloc = size * num_possible_cpus();
+	gfp_t gfp = is_atomic ? GFP_NOWAIT : GFP_KERNEL;
+
+#endif
 	MO_TP_NO_PREEMPT();
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PERCPU);
 	if (unlikely(!ptr))
@@ -280,6 +353,11 @@ static struct mo_tp tps[] = {
 	{ "percpu_free_percpu", probe_percpu_free, MEMOWNER_SRC_PERCPU, true },
 	{ "kmalloc", probe_kmalloc, MEMOWNER_SRC_SLAB },
 	{ "kmem_cache_alloc", probe_kmem_cache_alloc, MEMOWNER_SRC_SLAB },
+#ifndef MEMOWNER_HAVE_SLAB_TP_CACHE
+	{ "kmalloc_node", probe_kmalloc_node, MEMOWNER_SRC_SLAB },
+	{ "kmem_cache_alloc_node", probe_kmem_cache_alloc_node,
+	  MEMOWNER_SRC_SLAB },
+#endif
 	{ "mm_page_alloc", probe_mm_page_alloc, MEMOWNER_SRC_PAGE },
 	{ "percpu_alloc_percpu", probe_percpu_alloc, MEMOWNER_SRC_PERCPU },
 };
@@ -289,6 +367,10 @@ static void __maybe_unused check_prototypes(void)
 {
 	check_trace_callback_type_kmalloc(probe_kmalloc);
 	check_trace_callback_type_kmem_cache_alloc(probe_kmem_cache_alloc);
+#ifndef MEMOWNER_HAVE_SLAB_TP_CACHE
+	check_trace_callback_type_kmalloc_node(probe_kmalloc_node);
+	check_trace_callback_type_kmem_cache_alloc_node(probe_kmem_cache_alloc_node);
+#endif
 	check_trace_callback_type_kfree(probe_kfree);
 	check_trace_callback_type_kmem_cache_free(probe_kmem_cache_free);
 	check_trace_callback_type_mm_page_alloc(probe_mm_page_alloc);
@@ -529,7 +611,8 @@ static void bulk_page(const struct pages_bulk_data *d, struct page *page)
  * and array slots filled before the call are not new: all are recorded only
  * if absent.  New list pages were added at the head, before d->first.
  */
-static int pages_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __maybe_unused pages_bulk_ret(struct kretprobe_instance *ri,
+					struct pt_regs *regs)
 {
 	struct pages_bulk_data *d = (void *)ri->data;
 	unsigned long i, nr = min(regs_return_value(regs), d->nr);
