@@ -130,8 +130,8 @@
  */
 /* 6.0: test_bit_acquire(); an acquire load of the bit's word. */
 #ifndef MEMOWNER_HAVE_TEST_BIT_ACQUIRE
-/* Acquire: pairs with the release that set the bit, as the original. */
 #define test_bit_acquire(nr, addr)					\
+	/* Acquire: pairs with the release that set the bit. */	\
 	((smp_load_acquire(&(addr)[BIT_WORD(nr)]) >>			\
 	  ((nr) & (BITS_PER_LONG - 1))) & 1UL)
 #endif
