@@ -42,6 +42,7 @@
 #include "probes.h"
 #include "site.h"
 #include "track.h"
+#include "vmalloc_nest.h"
 
 /* ---- tracepoint probes ---------------------------------------------- */
 
@@ -322,6 +323,9 @@ enum mo_kp_state {
 	MO_KP_PROTO_CHANGED,
 	MO_KP_NO_DECL,
 	MO_KP_SOURCE_OFF,	/* a free-side hook of the source failed */
+	MO_KP_ABSENT,		/* the kernel's version has no such function */
+	MO_KP_NOT_NEEDED,	/* another hook sees its calls */
+	MO_KP_UNMEASURED,	/* whether it is needed is not known */
 };
 
 static const char *const kp_state_names[] = {
@@ -331,6 +335,9 @@ static const char *const kp_state_names[] = {
 	[MO_KP_PROTO_CHANGED] = "not attached: prototype changed",
 	[MO_KP_NO_DECL] = "not attached: no declaration",
 	[MO_KP_SOURCE_OFF] = "not attached: source off",
+	[MO_KP_ABSENT] = "not needed: none in this kernel",
+	[MO_KP_NOT_NEEDED] = "not needed: its calls reach another hook",
+	[MO_KP_UNMEASURED] = "not attached: nesting not measured",
 };
 
 struct mo_tp {
@@ -416,6 +423,26 @@ static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->size = size;
 	d->gfp = gfp;
 	return d->site ? 0 : 1;	/* 1: no return handler for this call */
+}
+
+/*
+ * __vmalloc_node(size, align, gfp, node, caller), hooked only where the
+ * range function is inlined into it (vmalloc_nest.c): same record.
+ */
+static int vmalloc_node_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct vmalloc_data *d = (void *)ri->data;
+	unsigned long size = regs_get_kernel_argument(regs, 0);
+	gfp_t gfp = regs_get_kernel_argument(regs, 2);
+	unsigned long caller = regs_get_kernel_argument(regs, 4);
+
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_VMALLOC);
+	d->site = mo_track_prepare(MEMOWNER_SRC_VMALLOC, caller, NULL,
+				   PAGE_ALIGN(size), gfp, 0);
+	d->size = size;
+	d->gfp = gfp;
+	return d->site ? 0 : 1;
 }
 
 static int vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -677,6 +704,8 @@ typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
 				   gfp_t gfp_mask, pgprot_t prot,
 				   unsigned long vm_flags, int node,
 				   const void *caller);
+typedef void *(mo_vmalloc_node_t)(unsigned long size, unsigned long align,
+				  gfp_t gfp_mask, int node, const void *caller);
 typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
 					   nodemask_t *nodemask, int nr_pages,
 					   struct list_head *page_list,
@@ -706,6 +735,8 @@ struct mo_kp_variant {
 	const char *sym;
 	bool declared;		/* the target's headers declare sym */
 	bool proto_ok;		/* ... with the prototype the handlers read */
+	bool absent;		/* this kernel's version has no such function */
+	bool if_inlined;	/* only where the range function is inlined */
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, handler;
 	size_t data_size;
@@ -716,6 +747,12 @@ struct mo_kp_variant {
 	{ .sym = #fn, .declared = true,					\
 	  .proto_ok = MO_PROTO_OK(fn, type), __VA_ARGS__ }
 #define MO_KP_UNDECLARED(fn)	{ .sym = #fn }
+/*
+ * A function the kernel's version is known not to have (the headers'
+ * silence alone does not say so: a renamed function is a gap, "no
+ * declaration").  Nothing to hook is no gap: the source is not degraded.
+ */
+#define MO_KP_ABSENT(fn)	{ .sym = #fn, .absent = true }
 
 #define MO_KP_VARIANTS	2
 
@@ -772,6 +809,21 @@ static struct mo_kp kps[] = {
 	  MO_KP_UNDECLARED(__vmalloc_node_range),
 #endif
 	} },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#if defined(MEMOWNER_DECL___vmalloc_node_noprof)
+	  MO_KP_VARIANT(__vmalloc_node_noprof, mo_vmalloc_node_t,
+			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data),
+			.if_inlined = true),
+#elif defined(MEMOWNER_DECL___vmalloc_node)
+	  MO_KP_VARIANT(__vmalloc_node, mo_vmalloc_node_t,
+			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data),
+			.if_inlined = true),
+#else
+	  MO_KP_UNDECLARED(__vmalloc_node),
+#endif
+	} },
 	{ MEMOWNER_SRC_SLAB, true, false, {
 #if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
 	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof,
@@ -805,6 +857,8 @@ static struct mo_kp kps[] = {
 			.entry = pages_bulk_list_entry,
 			.handler = pages_bulk_ret,
 			.data_size = sizeof(struct pages_bulk_data)),
+#elif defined(MEMOWNER_NO_PAGES_BULK)
+	  MO_KP_ABSENT(__alloc_pages_bulk),	/* the bulk allocator is 5.13's */
 #else
 	  MO_KP_UNDECLARED(__alloc_pages_bulk),
 #endif
@@ -814,15 +868,26 @@ static struct mo_kp kps[] = {
 /* The first variant whose prototype matches the target's declaration. */
 static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 {
-	bool declared = false;
+	bool declared = false, absent = true;
 	int i;
 
 	for (i = 0; i < MO_KP_VARIANTS && k->v[i].sym; i++) {
 		declared |= k->v[i].declared;
-		if (k->v[i].proto_ok)
-			return &k->v[i];
+		absent &= k->v[i].absent;
+		if (!k->v[i].proto_ok)
+			continue;
+		if (k->v[i].if_inlined &&
+		    mo_vmalloc_nest() != MO_VMALLOC_NEST_INLINED) {
+			k->state = mo_vmalloc_nest() == MO_VMALLOC_NEST_NESTED ?
+				   MO_KP_NOT_NEEDED : MO_KP_UNMEASURED;
+			return NULL;
+		}
+		return &k->v[i];
 	}
-	k->state = declared ? MO_KP_PROTO_CHANGED : MO_KP_NO_DECL;
+	if (absent)
+		k->state = MO_KP_ABSENT;
+	else
+		k->state = declared ? MO_KP_PROTO_CHANGED : MO_KP_NO_DECL;
 	return NULL;
 }
 
@@ -838,7 +903,8 @@ static int attach_kp(struct mo_kp *k)
 
 	k->used = v;
 	if (!v)
-		return -EINVAL;
+		return k->state == MO_KP_ABSENT ||
+		       k->state == MO_KP_NOT_NEEDED ? 0 : -EINVAL;
 	if (k->ret) {
 		memset(&k->rp, 0, sizeof(k->rp));
 		k->rp.kp.symbol_name = v->sym;
