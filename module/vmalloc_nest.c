@@ -106,6 +106,11 @@ enum mo_vmalloc_nest mo_vmalloc_nest(void)
 	return nest;
 }
 
+int mo_vmalloc_nest_hits(bool range)
+{
+	return atomic_read(range ? &hits_range : &hits_node);
+}
+
 const char *mo_vmalloc_nest_name(void)
 {
 	return nest_names[nest];

@@ -7,6 +7,8 @@
 #ifndef _MEMOWNER_VMALLOC_NEST_H
 #define _MEMOWNER_VMALLOC_NEST_H
 
+#include <linux/types.h>
+
 enum mo_vmalloc_nest {
 	MO_VMALLOC_NEST_UNKNOWN,	/* not measured: no second hook */
 	MO_VMALLOC_NEST_NESTED,		/* the range hook sees every call */
@@ -17,5 +19,7 @@ enum mo_vmalloc_nest {
 void mo_vmalloc_nest_learn(void);
 enum mo_vmalloc_nest mo_vmalloc_nest(void);
 const char *mo_vmalloc_nest_name(void);
+/* Hits of __vmalloc_node() (or of the range function) in the measurement. */
+int mo_vmalloc_nest_hits(bool range);
 
 #endif /* _MEMOWNER_VMALLOC_NEST_H */
