@@ -326,6 +326,7 @@ enum mo_kp_state {
 	MO_KP_ABSENT,		/* the kernel's version has no such function */
 	MO_KP_NOT_NEEDED,	/* another hook sees its calls */
 	MO_KP_UNMEASURED,	/* whether it is needed is not known */
+	MO_KP_WRAPPERS_INLINED,	/* the wrappers inline what it calls */
 };
 
 static const char *const kp_state_names[] = {
@@ -338,6 +339,7 @@ static const char *const kp_state_names[] = {
 	[MO_KP_ABSENT] = "not needed: none in this kernel",
 	[MO_KP_NOT_NEEDED] = "not needed: its calls reach another hook",
 	[MO_KP_UNMEASURED] = "not attached: nesting not measured",
+	[MO_KP_WRAPPERS_INLINED] = "not attached: vmalloc() inlines the allocator",
 };
 
 struct mo_tp {
@@ -879,7 +881,9 @@ static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 		if (k->v[i].if_inlined &&
 		    mo_vmalloc_nest() != MO_VMALLOC_NEST_INLINED) {
 			k->state = mo_vmalloc_nest() == MO_VMALLOC_NEST_NESTED ?
-				   MO_KP_NOT_NEEDED : MO_KP_UNMEASURED;
+				   MO_KP_NOT_NEEDED :
+				   mo_vmalloc_nest() == MO_VMALLOC_NEST_ALL_INLINED ?
+				   MO_KP_WRAPPERS_INLINED : MO_KP_UNMEASURED;
 			return NULL;
 		}
 		return &k->v[i];

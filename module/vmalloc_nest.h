@@ -13,6 +13,7 @@ enum mo_vmalloc_nest {
 	MO_VMALLOC_NEST_UNKNOWN,	/* not measured: no second hook */
 	MO_VMALLOC_NEST_NESTED,		/* the range hook sees every call */
 	MO_VMALLOC_NEST_INLINED,	/* __vmalloc_node() needs its own */
+	MO_VMALLOC_NEST_ALL_INLINED,	/* vmalloc() itself: a gap */
 };
 
 /* Process context, before the probes attach. */

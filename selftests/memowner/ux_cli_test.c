@@ -703,8 +703,8 @@ TEST_F(cli, status)
 	size_t i;
 	struct run r;
 	const char *p;
-	int unneeded;
-	char nl;
+	int unneeded, inlined;
+	char nl, want[64];
 
 	ASSERT_EQ(0, tm("alloc kmalloc 200 4096"));
 
@@ -721,11 +721,20 @@ TEST_F(cli, status)
 	 * allocator) or its calls reach another hook (__vmalloc_node where it
 	 * calls __vmalloc_node_range).
 	 */
-	p = strstr(r.out, " attached, 0 not attached, ");
-	EXPECT_TRUE(strstr(r.out, " attached, 0 not attached\n") ||
-		    (p && sscanf(p, " attached, 0 not attached, %d not needed on this kernel%c",
-				 &unneeded, &nl) == 2 && unneeded > 0 && nl == '\n'))
+	/*
+	 * One not attached where the kernel's vmalloc() inlines the
+	 * allocator (5.10): __vmalloc_node, whose nesting is then unknown.
+	 */
+	inlined = vmalloc_all_inlined();
+	snprintf(want, sizeof(want), " attached, %d not attached", inlined);
+	p = strstr(r.out, want);
+	EXPECT_TRUE(p && (p[strlen(want)] == '\n' ||
+			  (sscanf(p + strlen(want), ", %d not needed on this kernel%c",
+				  &unneeded, &nl) == 2 && unneeded > 0 && nl == '\n')))
 		TH_LOG("%s", r.out);
+	if (inlined)
+		EXPECT_NE(NULL, strstr(r.out, "__vmalloc_node                   not attached: vmalloc() inlines the allocator\n"))
+			TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\ncoverage:     "));
 	run_free(&r);
 
@@ -748,7 +757,8 @@ TEST_F(cli, status)
 		struct json_object *h = json_object_array_get_idx(hooks, i);
 
 		EXPECT_TRUE(json_object_get_boolean(jget(h, "attached")) ||
-			    !json_object_get_boolean(jget(h, "needed")))
+			    !json_object_get_boolean(jget(h, "needed")) ||
+			    (inlined && !strcmp(jstr(h, "name"), "__vmalloc_node")))
 			TH_LOG("hook %s failed: %s", jstr(h, "name"), jstr(h, "state"));
 	}
 	slab = jget(jget(dbg, "sources"), "slab");
