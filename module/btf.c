@@ -18,6 +18,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+/* 5.10's btf.h names struct bpf_prog in a prototype without declaring it. */
+struct bpf_prog;
 #include <linux/btf.h>
 #include <linux/kernel.h>
 #include <linux/fs.h>

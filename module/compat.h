@@ -22,8 +22,8 @@
 #error "memowner needs CONFIG_KPROBES and CONFIG_KRETPROBES; this kernel lacks one"
 #endif
 /* The oldest kernel the compat layer covers: Kbuild compares the version. */
-#ifdef MEMOWNER_KERNEL_BEFORE_6_1
-#error "memowner supports Linux 6.1 and later (docs/kernels.md); this kernel is older"
+#ifdef MEMOWNER_KERNEL_BEFORE_5_10
+#error "memowner supports Linux 5.10 and later (docs/kernels.md); this kernel is older"
 #endif
 
 /*
@@ -122,5 +122,66 @@
 #else
 #define MO_TP_NO_PREEMPT()	guard(preempt_notrace)()
 #endif
+
+/*
+ * 5.10 (bullseye; the 5.1x LTS kernels of Ubuntu 22.04 and RHEL 9 are its
+ * kin) lacks helpers memowner uses; each is given here in terms of what
+ * 5.10 has, as a macro expanded after the kernel's headers.
+ */
+/* 6.0: test_bit_acquire(); an acquire load of the bit's word. */
+#ifndef MEMOWNER_HAVE_TEST_BIT_ACQUIRE
+#define test_bit_acquire(nr, addr)					\
+	/* Acquire: pairs with the release that set the bit. */	\
+	((smp_load_acquire(&(addr)[BIT_WORD(nr)]) >>			\
+	  ((nr) & (BITS_PER_LONG - 1))) & 1UL)
+#endif
+/* 5.16: try_cmpxchg_release(); try_cmpxchg() is fully ordered, stronger. */
+#ifndef MEMOWNER_HAVE_TRY_CMPXCHG_RELEASE
+#define try_cmpxchg_release(ptr, oldp, new)	try_cmpxchg(ptr, oldp, new)
+#endif
+/* 5.17: interrupt_context_level(): 0 task, 1 softirq, 2 hardirq, 3 NMI. */
+#ifndef MEMOWNER_HAVE_INTERRUPT_CONTEXT_LEVEL
+#define interrupt_context_level()					\
+	((unsigned char)(!!(preempt_count() & NMI_MASK) +		\
+			 !!(preempt_count() & (NMI_MASK | HARDIRQ_MASK)) + \
+			 !!(preempt_count() & (NMI_MASK | HARDIRQ_MASK |	\
+					       SOFTIRQ_OFFSET))))
+#endif
+/*
+ * 5.11: page_memcg_check().  On 5.10 page->mem_cgroup (public struct page)
+ * holds the memcg, or for a slab page its obj_cgroups vector with bit 0
+ * set, which names no single memcg.
+ */
+#ifndef MEMOWNER_HAVE_PAGE_MEMCG_CHECK
+#define page_memcg_check(page) ({					\
+	unsigned long __mo_v = (unsigned long)READ_ONCE((page)->mem_cgroup); \
+	(struct mem_cgroup *)(__mo_v & 1UL ? 0UL : __mo_v); })
+#endif
+/* 5.11: nla_strscpy() was nla_strlcpy(). */
+#ifndef MEMOWNER_HAVE_NLA_STRSCPY
+#define nla_strscpy(dst, nla, size)	nla_strlcpy(dst, nla, size)
+#endif
+/*
+ * 6.0: the extended ack names a missing attribute (NLMSGERR_ATTR_MISS_TYPE);
+ * before, a missing attribute is told by the message alone, which every
+ * caller of these sets.
+ */
+#ifndef MEMOWNER_HAVE_NL_ATTR_MISS
+#define NL_SET_ERR_ATTR_MISS(extack, nest, type)	do { } while (0)
+#define GENL_REQ_ATTR_CHECK(info, attr)	(!(info)->attrs[attr])
+#endif
+/*
+ * 6.1's GENL_MCAST_CAP_SYS_ADMIN flag of a multicast group is the
+ * cap_sys_admin bit in 5.10's stable updates (the same check at join).
+ */
+#ifdef MEMOWNER_HAVE_GENL_MCAST_FLAGS
+#define MO_GENL_MCAST_ADMIN	.flags = GENL_MCAST_CAP_SYS_ADMIN
+#else
+#define MO_GENL_MCAST_ADMIN	.cap_sys_admin = 1
+#endif
+/*
+ * 6.1 (resv_start_op) rejects a request whose genl header's reserved field
+ * is not zero; before, memowner checks it itself (netlink.c).
+ */
 
 #endif /* _MEMOWNER_COMPAT_H */

@@ -37,6 +37,7 @@
 #include "symbols.h"
 #include "task.h"
 #include "track.h"
+#include "vmalloc_nest.h"
 
 /* Task identities kept: enough for a busy machine, 1 MiB at 32 B each. */
 #define MO_MAX_TASKS	32768
@@ -53,6 +54,7 @@ static int __init memowner_init(void)
 	ret = mo_symbols_init();
 	if (ret)
 		goto err_symbols;
+	mo_vmalloc_nest_learn();
 	ret = mo_depot_init(p->max_stacks, p->depth);
 	if (ret)
 		goto err_depot;

@@ -23,6 +23,7 @@
 #endif
 
 #include <linux/atomic.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>

@@ -218,10 +218,35 @@ static struct mo_dump *mo_dump(struct netlink_callback *cb)
 #endif
 
 /* The common part of a dump's start: privilege, then the generation. */
+#ifndef MEMOWNER_HAVE_RESV_START_OP
+#define MSG_RESERVED	"memowner: the genetlink header's reserved field is not zero"
+
+/* What resv_start_op makes the kernel check from 6.1 (compat.h). */
+static bool genl_reserved_set(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *hdr = nlmsg_data(nlh);
+
+	return nlh->nlmsg_len >= nlmsg_msg_size(GENL_HDRLEN) && hdr->reserved;
+}
+
+static int genl_reserved_doit(memowner_genl_ops_t *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	if (!info->genlhdr->reserved)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, MSG_RESERVED);
+	return -EINVAL;
+}
+#endif
+
 static int dump_begin(struct netlink_callback *cb)
 {
 	struct mo_dump *d = mo_dump(cb);
 
+#ifndef MEMOWNER_HAVE_RESV_START_OP
+	if (genl_reserved_set(cb->nlh))
+		return dump_fail(cb, -EINVAL, MSG_RESERVED);
+#endif
 	if (!may_read(cb->skb))
 		return dump_fail(cb, -EPERM, MSG_READ_PERM);
 	d->addrs = may_see_addresses(cb->skb);
@@ -617,7 +642,13 @@ static int put_cache(struct sk_buff *skb, const struct mo_caches *c,
 				 BITS_TO_U64(nbits) * sizeof(u64), pad);
 	if (!attr)
 		goto cancel;
+#ifdef MEMOWNER_HAVE_BITMAP_TO_ARR64
 	bitmap_to_arr64(nla_data(attr), mo_caches_cpus(c, i), nbits);
+#else
+	/* 5.10: no bitmap_to_arr64(); a 64-bit bitmap's longs are its words. */
+	BUILD_BUG_ON(BITS_PER_LONG != 64);
+	bitmap_copy(nla_data(attr), mo_caches_cpus(c, i), nbits);
+#endif
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -1063,9 +1094,9 @@ static const struct genl_ops memowner_genl_ops[] = {
  */
 static const struct genl_multicast_group memowner_genl_mcgrps[] = {
 	[MEMOWNER_GRP_ALERTS] = { .name = MEMOWNER_MCGRP_ALERTS,
-				  .flags = GENL_MCAST_CAP_SYS_ADMIN },
+				  MO_GENL_MCAST_ADMIN },
 	[MEMOWNER_GRP_EVENTS] = { .name = MEMOWNER_MCGRP_EVENTS,
-				  .flags = GENL_MCAST_CAP_SYS_ADMIN },
+				  MO_GENL_MCAST_ADMIN },
 };
 
 struct genl_family memowner_genl_family __ro_after_init = {
@@ -1080,7 +1111,11 @@ struct genl_family memowner_genl_family __ro_after_init = {
 	.mcgrps = memowner_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(memowner_genl_mcgrps),
 	/* Every command validates reserved header bytes and attributes strictly. */
+#ifdef MEMOWNER_HAVE_RESV_START_OP
 	.resv_start_op = MEMOWNER_CMD_GET_INFO,
+#else
+	.pre_doit = genl_reserved_doit,
+#endif
 };
 
 /*

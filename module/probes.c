@@ -42,6 +42,7 @@
 #include "probes.h"
 #include "site.h"
 #include "track.h"
+#include "vmalloc_nest.h"
 
 /* ---- tracepoint probes ---------------------------------------------- */
 
@@ -133,14 +134,18 @@ static __always_inline void slab_alloc(unsigned long call_site,
 		    bytes, req, bytes, gfp, 0, MO_INSERT_REPLACE);
 }
 
-static void probe_kmalloc(void *data, unsigned long call_site, const void *ptr,
-			  size_t bytes_req, size_t bytes_alloc, gfp_t gfp,
-			  int node)
+static void probe_kmalloc_node(void *data, unsigned long call_site,
+			       const void *ptr, size_t bytes_req,
+			       size_t bytes_alloc, gfp_t gfp, int node)
 {
 	MO_TP_NO_PREEMPT();
 	slab_alloc(call_site, ptr, kmalloc_key(bytes_alloc, gfp), bytes_req,
 		   bytes_alloc, gfp);
 }
+
+#ifdef MEMOWNER_HAVE_SLAB_TP_CACHE
+/* 6.0 merged kmalloc_node into kmalloc, which has its node. */
+#define probe_kmalloc	probe_kmalloc_node
 
 static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 				   const void *ptr, struct kmem_cache *s,
@@ -156,6 +161,53 @@ static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
 	size = kmem_cache_size(s);
 	slab_alloc(call_site, ptr, s, size, size, gfp);
 }
+#else
+/*
+ * Before 6.0 the slab tracepoints name no cache, and the _node variants are
+ * tracepoints of their own.  An object's cache is that of its slab page:
+ * page->slab_cache of the public struct page (mm_types.h), set before the
+ * page's first object is handed out.  The size counted is the object
+ * size, as kmem_cache_size() gives it on later kernels (bytes_req).
+ */
+static void probe_kmalloc(void *data, unsigned long call_site,
+			  const void *ptr, size_t bytes_req,
+			  size_t bytes_alloc, gfp_t gfp)
+{
+	probe_kmalloc_node(data, call_site, ptr, bytes_req, bytes_alloc, gfp,
+			   NUMA_NO_NODE);
+}
+
+static __always_inline void cache_alloc(unsigned long call_site,
+					const void *ptr, size_t bytes_req,
+					gfp_t gfp)
+{
+	struct page *page;
+
+	if (unlikely(!ptr)) {
+		mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_SLAB);
+		return;
+	}
+	page = virt_to_head_page(ptr);
+	slab_alloc(call_site, ptr, PageSlab(page) ? page->slab_cache : NULL,
+		   bytes_req, bytes_req, gfp);
+}
+
+static void probe_kmem_cache_alloc(void *data, unsigned long call_site,
+				   const void *ptr, size_t bytes_req,
+				   size_t bytes_alloc, gfp_t gfp)
+{
+	MO_TP_NO_PREEMPT();
+	cache_alloc(call_site, ptr, bytes_req, gfp);
+}
+
+static void probe_kmem_cache_alloc_node(void *data, unsigned long call_site,
+					const void *ptr, size_t bytes_req,
+					size_t bytes_alloc, gfp_t gfp, int node)
+{
+	MO_TP_NO_PREEMPT();
+	cache_alloc(call_site, ptr, bytes_req, gfp);
+}
+#endif
 
 static __always_inline void slab_free(const void *ptr)
 {
@@ -171,8 +223,13 @@ static void probe_kfree(void *data, unsigned long call_site, const void *ptr)
 	slab_free(ptr);
 }
 
+#ifdef MEMOWNER_HAVE_SLAB_TP_CACHE
 static void probe_kmem_cache_free(void *data, unsigned long call_site,
 				  const void *ptr, const struct kmem_cache *s)
+#else
+static void probe_kmem_cache_free(void *data, unsigned long call_site,
+				  const void *ptr)
+#endif
 {
 	MO_TP_NO_PREEMPT();
 	slab_free(ptr);
@@ -220,12 +277,29 @@ static void probe_mm_page_free_batched(void *data, struct page *page)
 		mo_track_free_batched(pfn);
 }
 
+#ifdef MEMOWNER_HAVE_PERCPU_TP_CALL_SITE
 static void probe_percpu_alloc(void *data, unsigned long call_site,
 			       bool reserved, bool is_atomic, size_t size,
 			       size_t align, void *base_addr, int off,
 			       void __percpu *ptr, size_t bytes_alloc,
 			       gfp_t gfp)
 {
+#else
+/*
+ * Before 5.19 the tracepoint gives no call site, size allocated or gfp:
+ * the call site is found by unwinding past the per-CPU allocator's entry
+ * points (symbols.c), as for pages; an area is one unit of @size per
+ * possible CPU; a non-atomic allocation may sleep (GFP_KERNEL).
+ */
+static void probe_percpu_alloc(void *data, bool reserved, bool is_atomic,
+			       size_t size, size_t align, void *base_addr,
+			       int off, void __percpu *ptr)
+{
+	unsigned long call_site = 0;
+	size_t bytes_alloc = size * num_possible_cpus();
+	gfp_t gfp = is_atomic ? GFP_NOWAIT : GFP_KERNEL;
+
+#endif
 	MO_TP_NO_PREEMPT();
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_PERCPU);
 	if (unlikely(!ptr))
@@ -249,6 +323,10 @@ enum mo_kp_state {
 	MO_KP_PROTO_CHANGED,
 	MO_KP_NO_DECL,
 	MO_KP_SOURCE_OFF,	/* a free-side hook of the source failed */
+	MO_KP_ABSENT,		/* the kernel's version has no such function */
+	MO_KP_NOT_NEEDED,	/* another hook sees its calls */
+	MO_KP_UNMEASURED,	/* whether it is needed is not known */
+	MO_KP_WRAPPERS_INLINED,	/* the wrappers inline what it calls */
 };
 
 static const char *const kp_state_names[] = {
@@ -258,6 +336,10 @@ static const char *const kp_state_names[] = {
 	[MO_KP_PROTO_CHANGED] = "not attached: prototype changed",
 	[MO_KP_NO_DECL] = "not attached: no declaration",
 	[MO_KP_SOURCE_OFF] = "not attached: source off",
+	[MO_KP_ABSENT] = "not needed: none in this kernel",
+	[MO_KP_NOT_NEEDED] = "not needed: its calls reach another hook",
+	[MO_KP_UNMEASURED] = "not attached: nesting not measured",
+	[MO_KP_WRAPPERS_INLINED] = "not attached: vmalloc() inlines the allocator",
 };
 
 struct mo_tp {
@@ -280,6 +362,11 @@ static struct mo_tp tps[] = {
 	{ "percpu_free_percpu", probe_percpu_free, MEMOWNER_SRC_PERCPU, true },
 	{ "kmalloc", probe_kmalloc, MEMOWNER_SRC_SLAB },
 	{ "kmem_cache_alloc", probe_kmem_cache_alloc, MEMOWNER_SRC_SLAB },
+#ifndef MEMOWNER_HAVE_SLAB_TP_CACHE
+	{ "kmalloc_node", probe_kmalloc_node, MEMOWNER_SRC_SLAB },
+	{ "kmem_cache_alloc_node", probe_kmem_cache_alloc_node,
+	  MEMOWNER_SRC_SLAB },
+#endif
 	{ "mm_page_alloc", probe_mm_page_alloc, MEMOWNER_SRC_PAGE },
 	{ "percpu_alloc_percpu", probe_percpu_alloc, MEMOWNER_SRC_PERCPU },
 };
@@ -289,6 +376,10 @@ static void __maybe_unused check_prototypes(void)
 {
 	check_trace_callback_type_kmalloc(probe_kmalloc);
 	check_trace_callback_type_kmem_cache_alloc(probe_kmem_cache_alloc);
+#ifndef MEMOWNER_HAVE_SLAB_TP_CACHE
+	check_trace_callback_type_kmalloc_node(probe_kmalloc_node);
+	check_trace_callback_type_kmem_cache_alloc_node(probe_kmem_cache_alloc_node);
+#endif
 	check_trace_callback_type_kfree(probe_kfree);
 	check_trace_callback_type_kmem_cache_free(probe_kmem_cache_free);
 	check_trace_callback_type_mm_page_alloc(probe_mm_page_alloc);
@@ -334,6 +425,26 @@ static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->size = size;
 	d->gfp = gfp;
 	return d->site ? 0 : 1;	/* 1: no return handler for this call */
+}
+
+/*
+ * __vmalloc_node(size, align, gfp, node, caller), hooked only where the
+ * range function is inlined into it (vmalloc_nest.c): same record.
+ */
+static int vmalloc_node_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct vmalloc_data *d = (void *)ri->data;
+	unsigned long size = regs_get_kernel_argument(regs, 0);
+	gfp_t gfp = regs_get_kernel_argument(regs, 2);
+	unsigned long caller = regs_get_kernel_argument(regs, 4);
+
+	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_VMALLOC);
+	d->site = mo_track_prepare(MEMOWNER_SRC_VMALLOC, caller, NULL,
+				   PAGE_ALIGN(size), gfp, 0);
+	d->size = size;
+	d->gfp = gfp;
+	return d->site ? 0 : 1;
 }
 
 static int vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -529,7 +640,8 @@ static void bulk_page(const struct pages_bulk_data *d, struct page *page)
  * and array slots filled before the call are not new: all are recorded only
  * if absent.  New list pages were added at the head, before d->first.
  */
-static int pages_bulk_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __maybe_unused pages_bulk_ret(struct kretprobe_instance *ri,
+					struct pt_regs *regs)
 {
 	struct pages_bulk_data *d = (void *)ri->data;
 	unsigned long i, nr = min(regs_return_value(regs), d->nr);
@@ -594,6 +706,8 @@ typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
 				   gfp_t gfp_mask, pgprot_t prot,
 				   unsigned long vm_flags, int node,
 				   const void *caller);
+typedef void *(mo_vmalloc_node_t)(unsigned long size, unsigned long align,
+				  gfp_t gfp_mask, int node, const void *caller);
 typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
 					   nodemask_t *nodemask, int nr_pages,
 					   struct list_head *page_list,
@@ -623,6 +737,8 @@ struct mo_kp_variant {
 	const char *sym;
 	bool declared;		/* the target's headers declare sym */
 	bool proto_ok;		/* ... with the prototype the handlers read */
+	bool absent;		/* this kernel's version has no such function */
+	bool if_inlined;	/* only where the range function is inlined */
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, handler;
 	size_t data_size;
@@ -633,6 +749,12 @@ struct mo_kp_variant {
 	{ .sym = #fn, .declared = true,					\
 	  .proto_ok = MO_PROTO_OK(fn, type), __VA_ARGS__ }
 #define MO_KP_UNDECLARED(fn)	{ .sym = #fn }
+/*
+ * A function the kernel's version is known not to have (the headers'
+ * silence alone does not say so: a renamed function is a gap, "no
+ * declaration").  Nothing to hook is no gap: the source is not degraded.
+ */
+#define MO_KP_ABSENT(fn)	{ .sym = #fn, .absent = true }
 
 #define MO_KP_VARIANTS	2
 
@@ -689,6 +811,21 @@ static struct mo_kp kps[] = {
 	  MO_KP_UNDECLARED(__vmalloc_node_range),
 #endif
 	} },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#if defined(MEMOWNER_DECL___vmalloc_node_noprof)
+	  MO_KP_VARIANT(__vmalloc_node_noprof, mo_vmalloc_node_t,
+			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data),
+			.if_inlined = true),
+#elif defined(MEMOWNER_DECL___vmalloc_node)
+	  MO_KP_VARIANT(__vmalloc_node, mo_vmalloc_node_t,
+			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
+			.data_size = sizeof(struct vmalloc_data),
+			.if_inlined = true),
+#else
+	  MO_KP_UNDECLARED(__vmalloc_node),
+#endif
+	} },
 	{ MEMOWNER_SRC_SLAB, true, false, {
 #if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
 	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof,
@@ -722,6 +859,8 @@ static struct mo_kp kps[] = {
 			.entry = pages_bulk_list_entry,
 			.handler = pages_bulk_ret,
 			.data_size = sizeof(struct pages_bulk_data)),
+#elif defined(MEMOWNER_NO_PAGES_BULK)
+	  MO_KP_ABSENT(__alloc_pages_bulk),	/* the bulk allocator is 5.13's */
 #else
 	  MO_KP_UNDECLARED(__alloc_pages_bulk),
 #endif
@@ -731,15 +870,28 @@ static struct mo_kp kps[] = {
 /* The first variant whose prototype matches the target's declaration. */
 static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 {
-	bool declared = false;
+	bool declared = false, absent = true;
 	int i;
 
 	for (i = 0; i < MO_KP_VARIANTS && k->v[i].sym; i++) {
 		declared |= k->v[i].declared;
-		if (k->v[i].proto_ok)
-			return &k->v[i];
+		absent &= k->v[i].absent;
+		if (!k->v[i].proto_ok)
+			continue;
+		if (k->v[i].if_inlined &&
+		    mo_vmalloc_nest() != MO_VMALLOC_NEST_INLINED) {
+			k->state = mo_vmalloc_nest() == MO_VMALLOC_NEST_NESTED ?
+				   MO_KP_NOT_NEEDED :
+				   mo_vmalloc_nest() == MO_VMALLOC_NEST_ALL_INLINED ?
+				   MO_KP_WRAPPERS_INLINED : MO_KP_UNMEASURED;
+			return NULL;
+		}
+		return &k->v[i];
 	}
-	k->state = declared ? MO_KP_PROTO_CHANGED : MO_KP_NO_DECL;
+	if (absent)
+		k->state = MO_KP_ABSENT;
+	else
+		k->state = declared ? MO_KP_PROTO_CHANGED : MO_KP_NO_DECL;
 	return NULL;
 }
 
@@ -755,7 +907,8 @@ static int attach_kp(struct mo_kp *k)
 
 	k->used = v;
 	if (!v)
-		return -EINVAL;
+		return k->state == MO_KP_ABSENT ||
+		       k->state == MO_KP_NOT_NEEDED ? 0 : -EINVAL;
 	if (k->ret) {
 		memset(&k->rp, 0, sizeof(k->rp));
 		k->rp.kp.symbol_name = v->sym;

@@ -55,6 +55,16 @@ static const char *const allocator_fns[] = {
 	"__kmalloc_large_node_noprof", "__alloc_frozen_pages_noprof",
 	"folio_alloc_mpol_noprof", "alloc_frozen_pages_noprof",
 	"__traceiter_mm_page_alloc",
+	/* 5.10's names: the nodemask entry point and the mempolicy wrappers. */
+	"__alloc_pages_nodemask", "alloc_pages_current", "alloc_pages_vma",
+#ifndef MEMOWNER_HAVE_PERCPU_TP_CALL_SITE
+	/*
+	 * Before 5.19 the percpu tracepoint names no call site: the unwinder
+	 * finds it past the per-CPU allocator's entry points (probes.c).
+	 */
+	"pcpu_alloc", "__alloc_percpu_gfp", "__alloc_percpu",
+	"__alloc_reserved_percpu", "__traceiter_percpu_alloc_percpu",
+#endif
 };
 
 /*

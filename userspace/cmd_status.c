@@ -66,6 +66,7 @@ static uint64_t uptime_s(const struct memowner_info *info)
  *   hook: SRC KIND NAME attached [missed=N]
  *   hook: SRC KIND NAME FAILED (ERR)
  *   hook: SRC KIND NAME not attached: WHY    (prototype changed, ...)
+ *   hook: SRC KIND NAME not needed: WHY      (none in this kernel, ...)
  *   sources: asked=MASK tracked=MASK degraded=MASK
  *   source SRC: key=N ...
  *   coverage: key=N ...  drops: key=N ...  events: key=N ...
@@ -206,7 +207,7 @@ static void status_dbg_text(const struct dbg_status *d)
 {
 	const char *p, *line;
 	size_t len;
-	int s, nhooks = 0, nfailed = 0;
+	int s, nhooks = 0, nfailed = 0, nunneeded = 0;
 	long long tracked, in_use, permille;
 
 	if (!d->text) {
@@ -221,10 +222,17 @@ static void status_dbg_text(const struct dbg_status *d)
 		if (parse_hook(line, len, &h))
 			continue;
 		nhooks++;
-		nfailed += strcmp(h.state, "attached") != 0;
+		/* "not needed: ..." -- none in this kernel, or its calls reach another hook: no gap. */
+		if (!strncmp(h.state, "not needed", 10))
+			nunneeded++;
+		else
+			nfailed += strcmp(h.state, "attached") != 0;
 	}
-	printf("hooks:        %d attached, %d not attached\n", nhooks - nfailed,
+	printf("hooks:        %d attached, %d not attached", nhooks - nfailed - nunneeded,
 	       nfailed);
+	if (nunneeded)
+		printf(", %d not needed on this kernel", nunneeded);
+	printf("\n");
 	for (p = d->text; (line = dbg_line(p, "hook: ", &len)); p = line + len) {
 		struct hook h;
 
@@ -296,6 +304,8 @@ static void status_dbg_json(struct mo_json *j, const struct dbg_status *d)
 		mo_json_str(j, "kind", h.kind);
 		mo_json_str(j, "name", h.name);
 		mo_json_bool(j, "attached", !strcmp(h.state, "attached"));
+		/* false: not in this kernel, or its calls reach another hook */
+		mo_json_bool(j, "needed", strncmp(h.state, "not needed", 10) != 0);
 		mo_json_str(j, "state", h.state);
 		mo_json_s64(j, "error", h.err);
 		if (h.missed >= 0)

@@ -702,6 +702,9 @@ TEST_F(cli, status)
 	struct json_object *doc, *dbg, *hooks, *slab;
 	size_t i;
 	struct run r;
+	const char *p;
+	int unneeded, inlined;
+	char nl, want[64];
 
 	ASSERT_EQ(0, tm("alloc kmalloc 200 4096"));
 
@@ -711,8 +714,27 @@ TEST_F(cli, status)
 	EXPECT_NE(NULL, strstr(r.out, "\nmode:         stack\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\ntracking:     enabled\n"));
 	EXPECT_NE(NULL, strstr(r.out, "\nhooks:        ")) TH_LOG("%s", r.out);
-	/* Every hook attached on the suite's kernels: "N attached, 0 not attached". */
-	EXPECT_NE(NULL, strstr(r.out, " attached, 0 not attached\n")) TH_LOG("%s", r.out);
+	/*
+	 * Every hook attached, or not needed, on the suite's kernels: "N
+	 * attached, 0 not attached", then ", N not needed on this kernel"
+	 * where a function is not in the kernel (5.10 has no bulk page
+	 * allocator) or its calls reach another hook (__vmalloc_node where it
+	 * calls __vmalloc_node_range).
+	 */
+	/*
+	 * One not attached where the kernel's vmalloc() inlines the
+	 * allocator (5.10): __vmalloc_node, whose nesting is then unknown.
+	 */
+	inlined = vmalloc_all_inlined();
+	snprintf(want, sizeof(want), " attached, %d not attached", inlined);
+	p = strstr(r.out, want);
+	EXPECT_TRUE(p && (p[strlen(want)] == '\n' ||
+			  (sscanf(p + strlen(want), ", %d not needed on this kernel%c",
+				  &unneeded, &nl) == 2 && unneeded > 0 && nl == '\n')))
+		TH_LOG("%s", r.out);
+	if (inlined)
+		EXPECT_NE(NULL, strstr(r.out, "__vmalloc_node                   not attached: vmalloc() inlines the allocator\n"))
+			TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\ncoverage:     "));
 	run_free(&r);
 
@@ -734,8 +756,10 @@ TEST_F(cli, status)
 	for (i = 0; i < json_object_array_length(hooks); i++) {
 		struct json_object *h = json_object_array_get_idx(hooks, i);
 
-		EXPECT_EQ(1, json_object_get_boolean(jget(h, "attached")))
-			TH_LOG("hook %s failed", jstr(h, "name"));
+		EXPECT_TRUE(json_object_get_boolean(jget(h, "attached")) ||
+			    !json_object_get_boolean(jget(h, "needed")) ||
+			    (inlined && !strcmp(jstr(h, "name"), "__vmalloc_node")))
+			TH_LOG("hook %s failed: %s", jstr(h, "name"), jstr(h, "state"));
 	}
 	slab = jget(jget(dbg, "sources"), "slab");
 	EXPECT_LE(200, jint(slab, "alloc_events"));

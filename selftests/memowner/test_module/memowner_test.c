@@ -153,11 +153,39 @@
  * kmem_cache_alloc_bulk() returns whether it allocated all objects (bool)
  * by 7.2, the number of objects (all or 0) before.
  */
-#ifdef MEMOWNER_HAVE_ALLOC_PAGES_BULK_ARRAY
+#if defined(MEMOWNER_HAVE_ALLOC_PAGES_BULK_ARRAY)
 #define mot_alloc_pages_bulk(gfp, nr, pages) \
 	alloc_pages_bulk_array(gfp, nr, pages)
-#else
+#elif defined(MEMOWNER_HAVE_ALLOC_PAGES_BULK)
 #define mot_alloc_pages_bulk(gfp, nr, pages) alloc_pages_bulk(gfp, nr, pages)
+#else
+/*
+ * Before 5.13 there is no bulk page allocator: the pages are allocated one
+ * by one, as a caller of such a kernel does (memowner sees each through
+ * mm_page_alloc).
+ */
+static unsigned long mot_alloc_pages_bulk(gfp_t gfp, unsigned long nr,
+					  struct page **pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (pages[i])
+			continue;
+		pages[i] = alloc_page(gfp);
+		if (!pages[i])
+			break;
+	}
+	return i;
+}
+#endif
+#ifndef MEMOWNER_HAVE_IN_HARDIRQ
+#define in_hardirq()	in_irq()
+#endif
+#ifndef MEMOWNER_HAVE_IRQ_WORK_INIT_HARD
+/* Before 5.11: an irq_work runs in hard interrupt context unless RT. */
+#define IRQ_WORK_INIT_HARD(fn) ({ struct irq_work __w; \
+	init_irq_work(&__w, fn); __w; })
 #endif
 #ifndef MEMOWNER_HAVE_TIMER_CONTAINER_OF
 #define timer_container_of(var, t, field) from_timer(var, t, field)
@@ -1111,7 +1139,15 @@ static int mot_stress(unsigned long count, unsigned long size)
 		w->st = st;
 		init_llist_head(&w->inbox);
 		w->quota = count / nr + (i < count % nr);
+#ifdef MEMOWNER_HAVE_KTHREAD_CREATE_ON_CPU
 		t = kthread_create_on_cpu(mot_stress_fn, w, cpu, "mo_stress/%u");
+#else
+		/* 5.10 does not export kthread_create_on_cpu(). */
+		t = kthread_create_on_node(mot_stress_fn, w, cpu_to_node(cpu),
+					   "mo_stress/%u", cpu);
+		if (!IS_ERR(t))
+			kthread_bind(t, cpu);
+#endif
 		if (IS_ERR(t)) {
 			ret = PTR_ERR(t);
 			break;
