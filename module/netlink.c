@@ -220,22 +220,43 @@ static struct mo_dump *mo_dump(struct netlink_callback *cb)
 /* The common part of a dump's start: privilege, then the generation. */
 #ifndef MEMOWNER_HAVE_RESV_START_OP
 #define MSG_RESERVED	"memowner: the genetlink header's reserved field is not zero"
+#define MSG_FLAGS	"memowner: ambiguous or reserved bits set in nlmsg_flags"
 
-/* What resv_start_op makes the kernel check from 6.1 (compat.h). */
-static bool genl_reserved_set(const struct nlmsghdr *nlh)
+/*
+ * What resv_start_op makes the kernel check from 6.1 (genl_header_check(),
+ * compat.h): a zero reserved field, and no nlmsg_flags beyond REQUEST,
+ * ACK, ECHO and both DUMP bits.  Here it runs after the core found the op
+ * (an unknown one, or a dump of a doit-only one, is EOPNOTSUPP first).
+ */
+enum { GENL_HDR_OK, GENL_HDR_RESERVED, GENL_HDR_FLAGS };
+
+static int genl_header_bad(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *hdr = nlmsg_data(nlh);
+	u16 flags = nlh->nlmsg_flags;
 
-	return nlh->nlmsg_len >= nlmsg_msg_size(GENL_HDRLEN) && hdr->reserved;
+	if (nlh->nlmsg_len >= nlmsg_msg_size(GENL_HDRLEN) && hdr->reserved)
+		return GENL_HDR_RESERVED;
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
+		flags &= ~NLM_F_DUMP;
+	if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO))
+		return GENL_HDR_FLAGS;
+	return GENL_HDR_OK;
 }
 
 static int genl_reserved_doit(memowner_genl_ops_t *ops, struct sk_buff *skb,
 			      struct genl_info *info)
 {
-	if (!info->genlhdr->reserved)
-		return 0;
-	NL_SET_ERR_MSG(info->extack, MSG_RESERVED);
-	return -EINVAL;
+	/* NL_SET_ERR_MSG() takes a literal (a static copy) before 5.13. */
+	switch (genl_header_bad(info->nlhdr)) {
+	case GENL_HDR_RESERVED:
+		NL_SET_ERR_MSG(info->extack, MSG_RESERVED);
+		return -EINVAL;
+	case GENL_HDR_FLAGS:
+		NL_SET_ERR_MSG(info->extack, MSG_FLAGS);
+		return -EINVAL;
+	}
+	return 0;
 }
 #endif
 
@@ -244,8 +265,12 @@ static int dump_begin(struct netlink_callback *cb)
 	struct mo_dump *d = mo_dump(cb);
 
 #ifndef MEMOWNER_HAVE_RESV_START_OP
-	if (genl_reserved_set(cb->nlh))
+	switch (genl_header_bad(cb->nlh)) {
+	case GENL_HDR_RESERVED:
 		return dump_fail(cb, -EINVAL, MSG_RESERVED);
+	case GENL_HDR_FLAGS:
+		return dump_fail(cb, -EINVAL, MSG_FLAGS);
+	}
 #endif
 	if (!may_read(cb->skb))
 		return dump_fail(cb, -EPERM, MSG_READ_PERM);

@@ -128,6 +128,7 @@ static struct {
 	bool admin;		/* the opener/sender has CAP_SYS_ADMIN */
 	bool see_addrs;		/* CAP_SYSLOG and kptr_restrict < 2 */
 	bool concurrent;	/* other processes change state and reload */
+	bool module_header_check; /* the core has no resv_start_op (< 6.1) */
 	long failures;
 	long gone;		/* results of the module vanishing */
 	long max_fail_print;
@@ -1955,13 +1956,18 @@ static eset nl_model(int op, bool *starts_dump)
 	for (int i = 0; i < N_UNKNOWN; i++)
 		if (nlops[i].cmd == g->cmd)
 			o = &nlops[i];
-	if (g->cmd >= 1) {	/* resv_start_op: strict header */
-		if (g->reserved)
-			return E_(EINVAL);
-		if (dump)
-			f &= ~NLM_F_DUMP;
-		if (f & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO))
-			return E_(EINVAL);
+	if (dump)
+		f &= ~NLM_F_DUMP;
+	if (g->cmd >= 1 &&	/* resv_start_op: strict header */
+	    (g->reserved || (f & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)))) {
+		/*
+		 * Before 6.1 memowner checks the header itself, once the core
+		 * found the op: an unknown op, or the wrong one of doit and
+		 * dump, is the core's EOPNOTSUPP first (module/netlink.c).
+		 */
+		if (G.module_header_check && (!o || o->dump != dump))
+			return E_(EOPNOTSUPP);
+		return E_(EINVAL);
 	}
 	if (!o || o->dump != dump)
 		return E_(EOPNOTSUPP);
@@ -2643,6 +2649,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	G.calls = env_calls();
+	G.module_header_check = kernel_before(6, 1);
 	while ((c = getopt_long(argc, argv, "s:c:o:i:lv", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': G.seed = strtoull(optarg, NULL, 0); seeded = true; break;

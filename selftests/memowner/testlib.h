@@ -295,6 +295,17 @@ static inline bool kernel_is_preempt_rt(void)
 	return yes || (!uname(&u) && strstr(u.version, "PREEMPT_RT"));
 }
 
+/* Is the running kernel older than @major.@minor (uname's release)? */
+static inline bool kernel_before(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}
+
 /* Both module files are named by the environment (see vm/guest/init). */
 static inline bool have_modules(void)
 {
