@@ -1962,11 +1962,19 @@ static eset nl_model(int op, bool *starts_dump)
 	    (g->reserved || (f & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)))) {
 		/*
 		 * Before 6.1 memowner checks the header itself, once the core
-		 * found the op: an unknown op, or the wrong one of doit and
-		 * dump, is the core's EOPNOTSUPP first (module/netlink.c).
+		 * found the op and parsed the attributes: an unknown op, or
+		 * the wrong one of doit and dump, is the core's EOPNOTSUPP
+		 * first, and a bad attribute its error (module/netlink.c).
 		 */
 		if (G.module_header_check && (!o || o->dump != dump))
 			return E_(EOPNOTSUPP);
+		if (G.module_header_check) {
+			err = model_attrs(nlmsg + NLMSG_HDRLEN + GENL_HDRLEN,
+					  n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN,
+					  o->pol, MEMOWNER_A_MAX, 0, NULL);
+			if (err)
+				return E_(-err);
+		}
 		return E_(EINVAL);
 	}
 	if (!o || o->dump != dump)
