@@ -412,12 +412,11 @@ struct vmalloc_data {
 	u64 size;
 };
 
-static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* The entry of either vmalloc hook: the site, and what the return records. */
+static int vmalloc_begin(struct kretprobe_instance *ri, unsigned long size,
+			 gfp_t gfp, unsigned long caller)
 {
 	struct vmalloc_data *d = (void *)ri->data;
-	unsigned long size = regs_get_kernel_argument(regs, 0);
-	gfp_t gfp = regs_get_kernel_argument(regs, 4);
-	unsigned long caller = regs_get_kernel_argument(regs, 8);
 
 	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_VMALLOC);
 	d->site = mo_track_prepare(MEMOWNER_SRC_VMALLOC, caller, NULL,
@@ -427,6 +426,14 @@ static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return d->site ? 0 : 1;	/* 1: no return handler for this call */
 }
 
+/* __vmalloc_node_range(size, align, start, end, gfp, prot, flags, node, caller) */
+static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     regs_get_kernel_argument(regs, 4),
+			     regs_get_kernel_argument(regs, 8));
+}
+
 /*
  * __vmalloc_node(size, align, gfp, node, caller), hooked only where the
  * range function is inlined into it (vmalloc_nest.c): same record.
@@ -434,17 +441,9 @@ static int vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int vmalloc_node_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
-	struct vmalloc_data *d = (void *)ri->data;
-	unsigned long size = regs_get_kernel_argument(regs, 0);
-	gfp_t gfp = regs_get_kernel_argument(regs, 2);
-	unsigned long caller = regs_get_kernel_argument(regs, 4);
-
-	mo_stat_inc(MO_STAT_ALLOC_EVENTS + MEMOWNER_SRC_VMALLOC);
-	d->site = mo_track_prepare(MEMOWNER_SRC_VMALLOC, caller, NULL,
-				   PAGE_ALIGN(size), gfp, 0);
-	d->size = size;
-	d->gfp = gfp;
-	return d->site ? 0 : 1;
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     regs_get_kernel_argument(regs, 2),
+			     regs_get_kernel_argument(regs, 4));
 }
 
 static int vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -867,6 +866,19 @@ static struct mo_kp kps[] = {
 	} },
 };
 
+/* Why a hook needed only where the range function is inlined is not attached. */
+static enum mo_kp_state nest_state(void)
+{
+	switch (mo_vmalloc_nest()) {
+	case MO_VMALLOC_NEST_NESTED:
+		return MO_KP_NOT_NEEDED;
+	case MO_VMALLOC_NEST_ALL_INLINED:
+		return MO_KP_WRAPPERS_INLINED;
+	default:
+		return MO_KP_UNMEASURED;
+	}
+}
+
 /* The first variant whose prototype matches the target's declaration. */
 static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 {
@@ -880,10 +892,7 @@ static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 			continue;
 		if (k->v[i].if_inlined &&
 		    mo_vmalloc_nest() != MO_VMALLOC_NEST_INLINED) {
-			k->state = mo_vmalloc_nest() == MO_VMALLOC_NEST_NESTED ?
-				   MO_KP_NOT_NEEDED :
-				   mo_vmalloc_nest() == MO_VMALLOC_NEST_ALL_INLINED ?
-				   MO_KP_WRAPPERS_INLINED : MO_KP_UNMEASURED;
+			k->state = nest_state();
 			return NULL;
 		}
 		return &k->v[i];
