@@ -128,9 +128,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "sites: %lu\n", nr_sites);
 	seq_printf(m, "tasks: %lu\n", mo_task_count());
 	seq_printf(m, "caches: %lu\n", mo_cache_count());
-	seq_printf(m, "vmalloc_nest: %s node_hits=%d range_hits=%d\n",
-		   mo_vmalloc_nest_name(), mo_vmalloc_nest_hits(false),
-		   mo_vmalloc_nest_hits(true));
+	mo_vmalloc_nest_show(m);
 	seq_printf(m, "drops: object_table_full=%llu stack_table_full=%lu site_table_full=%lu task_table_full=%lu recursion=%llu nmi=%llu kretprobe_missed=%llu split_drops=%llu\n",
 		   mo_track_stat(MO_STAT_TABLE_FULL), mo_depot_drops(),
 		   mo_site_drops(), mo_task_drops(),

@@ -326,7 +326,6 @@ enum mo_kp_state {
 	MO_KP_ABSENT,		/* the kernel's version has no such function */
 	MO_KP_NOT_NEEDED,	/* another hook sees its calls */
 	MO_KP_UNMEASURED,	/* whether it is needed is not known */
-	MO_KP_WRAPPERS_INLINED,	/* the wrappers inline what it calls */
 };
 
 static const char *const kp_state_names[] = {
@@ -338,8 +337,7 @@ static const char *const kp_state_names[] = {
 	[MO_KP_SOURCE_OFF] = "not attached: source off",
 	[MO_KP_ABSENT] = "not needed: none in this kernel",
 	[MO_KP_NOT_NEEDED] = "not needed: its calls reach another hook",
-	[MO_KP_UNMEASURED] = "not attached: nesting not measured",
-	[MO_KP_WRAPPERS_INLINED] = "not attached: vmalloc() inlines the allocator",
+	[MO_KP_UNMEASURED] = "not attached: vmalloc entry points not measured",
 };
 
 struct mo_tp {
@@ -444,6 +442,53 @@ static int vmalloc_node_entry(struct kretprobe_instance *ri,
 	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
 			     regs_get_kernel_argument(regs, 2),
 			     regs_get_kernel_argument(regs, 4));
+}
+
+/*
+ * The exported wrappers, hooked only where they inline both functions
+ * above (vmalloc_nest.c: 5.10).  Their caller is their return address,
+ * the __builtin_return_address(0) they pass on; their gfp is the one each
+ * passes (mm/vmalloc.c), __vmalloc()'s its argument.
+ */
+#if defined(CONFIG_64BIT) && defined(CONFIG_ZONE_DMA32)
+#define MO_GFP_VMALLOC32	(GFP_DMA32 | GFP_KERNEL)
+#elif defined(CONFIG_64BIT) && defined(CONFIG_ZONE_DMA)
+#define MO_GFP_VMALLOC32	(GFP_DMA | GFP_KERNEL)
+#else
+#define MO_GFP_VMALLOC32	(GFP_DMA32 | GFP_KERNEL)
+#endif
+
+static int vm_kernel_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     GFP_KERNEL, entry_ret_ip(regs));
+}
+
+static int vm_zero_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     GFP_KERNEL | __GFP_ZERO, entry_ret_ip(regs));
+}
+
+static int vm_32_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     MO_GFP_VMALLOC32, entry_ret_ip(regs));
+}
+
+static int vm_32_zero_entry(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     MO_GFP_VMALLOC32 | __GFP_ZERO, entry_ret_ip(regs));
+}
+
+/* __vmalloc(size, gfp_mask) and vmalloc_huge(size, gfp_mask) */
+static int vm_gfp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vmalloc_begin(ri, regs_get_kernel_argument(regs, 0),
+			     regs_get_kernel_argument(regs, 1),
+			     entry_ret_ip(regs));
 }
 
 static int vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -700,13 +745,7 @@ typedef int mo_cache_alloc_bulk_t(struct kmem_cache *s, gfp_t flags,
 				  size_t size, void **p);
 typedef bool mo_cache_alloc_bulk_bool_t(struct kmem_cache *s, gfp_t flags,
 					size_t size, void **p);
-typedef void *(mo_vmalloc_range_t)(unsigned long size, unsigned long align,
-				   unsigned long start, unsigned long end,
-				   gfp_t gfp_mask, pgprot_t prot,
-				   unsigned long vm_flags, int node,
-				   const void *caller);
-typedef void *(mo_vmalloc_node_t)(unsigned long size, unsigned long align,
-				  gfp_t gfp_mask, int node, const void *caller);
+/* The vmalloc entry points' prototypes: vmalloc_nest.h. */
 typedef unsigned long mo_pages_bulk_list_t(gfp_t gfp, int preferred_nid,
 					   nodemask_t *nodemask, int nr_pages,
 					   struct list_head *page_list,
@@ -737,7 +776,6 @@ struct mo_kp_variant {
 	bool declared;		/* the target's headers declare sym */
 	bool proto_ok;		/* ... with the prototype the handlers read */
 	bool absent;		/* this kernel's version has no such function */
-	bool if_inlined;	/* only where the range function is inlined */
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, handler;
 	size_t data_size;
@@ -755,6 +793,11 @@ struct mo_kp_variant {
  */
 #define MO_KP_ABSENT(fn)	{ .sym = #fn, .absent = true }
 
+/* A vmalloc entry point's kretprobe: vmalloc_ret records what it returns. */
+#define MO_KP_VM(fn, type, entry_fn)					\
+	MO_KP_VARIANT(fn, type, .entry = entry_fn, .handler = vmalloc_ret, \
+		      .data_size = sizeof(struct vmalloc_data))
+
 #define MO_KP_VARIANTS	2
 
 struct mo_kp {
@@ -762,6 +805,7 @@ struct mo_kp {
 	bool ret;		/* kretprobe */
 	bool free_side;		/* the source's records need it to end */
 	struct mo_kp_variant v[MO_KP_VARIANTS];	/* tried in order */
+	enum mo_vm_fn vm_fn;	/* a vmalloc entry point: only if needed */
 	union {
 		struct kprobe kp;
 		struct kretprobe rp;
@@ -798,33 +842,87 @@ static struct mo_kp kps[] = {
 #endif
 	} },
 	{ MEMOWNER_SRC_VMALLOC, true, false, {
-#if defined(MEMOWNER_DECL___vmalloc_node_range_noprof)
-	  MO_KP_VARIANT(__vmalloc_node_range_noprof, mo_vmalloc_range_t,
-			.entry = vmalloc_entry, .handler = vmalloc_ret,
-			.data_size = sizeof(struct vmalloc_data)),
-#elif defined(MEMOWNER_DECL___vmalloc_node_range)
-	  MO_KP_VARIANT(__vmalloc_node_range, mo_vmalloc_range_t,
-			.entry = vmalloc_entry, .handler = vmalloc_ret,
-			.data_size = sizeof(struct vmalloc_data)),
+#ifdef MO_VM_SYM_RANGE
+	  MO_KP_VM(MO_VM_SYM_RANGE, mo_vmalloc_range_t, vmalloc_entry),
 #else
 	  MO_KP_UNDECLARED(__vmalloc_node_range),
 #endif
-	} },
+	}, .vm_fn = MO_VM_RANGE },
 	{ MEMOWNER_SRC_VMALLOC, true, false, {
-#if defined(MEMOWNER_DECL___vmalloc_node_noprof)
-	  MO_KP_VARIANT(__vmalloc_node_noprof, mo_vmalloc_node_t,
-			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
-			.data_size = sizeof(struct vmalloc_data),
-			.if_inlined = true),
-#elif defined(MEMOWNER_DECL___vmalloc_node)
-	  MO_KP_VARIANT(__vmalloc_node, mo_vmalloc_node_t,
-			.entry = vmalloc_node_entry, .handler = vmalloc_ret,
-			.data_size = sizeof(struct vmalloc_data),
-			.if_inlined = true),
+#ifdef MO_VM_SYM_NODE
+	  MO_KP_VM(MO_VM_SYM_NODE, mo_vmalloc_node_t, vmalloc_node_entry),
 #else
 	  MO_KP_UNDECLARED(__vmalloc_node),
 #endif
-	} },
+	}, .vm_fn = MO_VM_NODE },
+	/*
+	 * The exported wrappers: each needed only where it inlines the rest
+	 * (vmalloc_nest.c).  One the headers do not declare is never needed:
+	 * it can be neither called nor measured.
+	 */
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_VMALLOC
+	  MO_KP_VM(MO_VM_SYM_VMALLOC, mo_vm_size_t, vm_kernel_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc),
+#endif
+	}, .vm_fn = MO_VM_VMALLOC },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_VZALLOC
+	  MO_KP_VM(MO_VM_SYM_VZALLOC, mo_vm_size_t, vm_zero_entry),
+#else
+	  MO_KP_UNDECLARED(vzalloc),
+#endif
+	}, .vm_fn = MO_VM_VZALLOC },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_USER
+	  MO_KP_VM(MO_VM_SYM_USER, mo_vm_size_t, vm_zero_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc_user),
+#endif
+	}, .vm_fn = MO_VM_USER },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_NODE_W
+	  MO_KP_VM(MO_VM_SYM_NODE_W, mo_vm_size_node_t, vm_kernel_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc_node),
+#endif
+	}, .vm_fn = MO_VM_NODE_W },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_VZALLOC_NODE
+	  MO_KP_VM(MO_VM_SYM_VZALLOC_NODE, mo_vm_size_node_t, vm_zero_entry),
+#else
+	  MO_KP_UNDECLARED(vzalloc_node),
+#endif
+	}, .vm_fn = MO_VM_VZALLOC_NODE },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_32
+	  MO_KP_VM(MO_VM_SYM_32, mo_vm_size_t, vm_32_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc_32),
+#endif
+	}, .vm_fn = MO_VM_32 },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_32_USER
+	  MO_KP_VM(MO_VM_SYM_32_USER, mo_vm_size_t, vm_32_zero_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc_32_user),
+#endif
+	}, .vm_fn = MO_VM_32_USER },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_GFP
+	  MO_KP_VM(MO_VM_SYM_GFP, mo_vm_size_gfp_t, vm_gfp_entry),
+#else
+	  MO_KP_UNDECLARED(__vmalloc),
+#endif
+	}, .vm_fn = MO_VM_GFP },
+	{ MEMOWNER_SRC_VMALLOC, true, false, {
+#ifdef MO_VM_SYM_HUGE
+	  MO_KP_VM(MO_VM_SYM_HUGE, mo_vm_size_gfp_t, vm_gfp_entry),
+#else
+	  MO_KP_UNDECLARED(vmalloc_huge),
+#endif
+	}, .vm_fn = MO_VM_HUGE },
 	{ MEMOWNER_SRC_SLAB, true, false, {
 #if defined(MEMOWNER_DECL_kmem_cache_alloc_bulk_noprof)
 	  MO_KP_VARIANT(kmem_cache_alloc_bulk_noprof,
@@ -866,17 +964,11 @@ static struct mo_kp kps[] = {
 	} },
 };
 
-/* Why a hook needed only where the range function is inlined is not attached. */
-static enum mo_kp_state nest_state(void)
+/* Why a vmalloc entry point's hook is not attached. */
+static enum mo_kp_state nest_state(enum mo_vm_fn fn)
 {
-	switch (mo_vmalloc_nest()) {
-	case MO_VMALLOC_NEST_NESTED:
-		return MO_KP_NOT_NEEDED;
-	case MO_VMALLOC_NEST_ALL_INLINED:
-		return MO_KP_WRAPPERS_INLINED;
-	default:
-		return MO_KP_UNMEASURED;
-	}
+	return mo_vmalloc_hook_covered(fn) ? MO_KP_NOT_NEEDED :
+	       MO_KP_UNMEASURED;
 }
 
 /* The first variant whose prototype matches the target's declaration. */
@@ -885,17 +977,15 @@ static const struct mo_kp_variant *kp_variant(struct mo_kp *k)
 	bool declared = false, absent = true;
 	int i;
 
+	if (k->vm_fn && !mo_vmalloc_hook_needed(k->vm_fn)) {
+		k->state = nest_state(k->vm_fn);
+		return NULL;
+	}
 	for (i = 0; i < MO_KP_VARIANTS && k->v[i].sym; i++) {
 		declared |= k->v[i].declared;
 		absent &= k->v[i].absent;
-		if (!k->v[i].proto_ok)
-			continue;
-		if (k->v[i].if_inlined &&
-		    mo_vmalloc_nest() != MO_VMALLOC_NEST_INLINED) {
-			k->state = nest_state();
-			return NULL;
-		}
-		return &k->v[i];
+		if (k->v[i].proto_ok)
+			return &k->v[i];
 	}
 	if (absent)
 		k->state = MO_KP_ABSENT;

@@ -1,110 +1,263 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * How this kernel's vmalloc entry points nest, learned once at load.
+ * Which vmalloc entry points to hook, learned once at load.
  *
- * vmalloc(), vzalloc(), kvmalloc() and most other callers reach
- * __vmalloc_node(), which calls __vmalloc_node_range() -- the function
- * every vmalloc allocation passes through, and the one memowner hooks
- * (probes.c).  But the call is the compiler's to inline: Debian's 5.10
- * build inlines __vmalloc_node_range() into __vmalloc_node(), so a hook on
- * __vmalloc_node_range() sees only its direct callers (module loading,
- * BPF, execmem), not vmalloc().  Where that is so, __vmalloc_node() must be
- * hooked too; where it is not, hooking both would count each allocation
- * twice (nested calls, or a tail call that jumps from one into the other).
+ * Every vmalloc allocation passes through __vmalloc_node_range() -- in the
+ * source.  The binary is the compiler's: the exported wrappers (vmalloc(),
+ * vzalloc(), vmalloc_user(), ...) call __vmalloc_node(), which calls the
+ * range function, and any of those calls may be inlined.  Debian's 5.10
+ * build inlines both into every wrapper, so a hook on the range function
+ * alone sees only its direct callers (module loading, BPF), not vmalloc();
+ * 6.1 to 7.3 call it out of line.  Hooking more than needed counts one
+ * allocation twice (nested calls, or a tail call from one into the other).
  *
  * Which is true of the running kernel is a property of its build, not of
- * its headers, so it is measured: two kprobes on the two entry points,
- * registered for the purpose, count the hits of one vmalloc() of this task,
- * made here.  The range function hit: nested, the range hook suffices.
- * Only __vmalloc_node() hit: inlined, __vmalloc_node() is hooked as well
- * (direct callers of the range function still reach the range hook, and
- * nothing reaches both).  Neither hit: vmalloc() itself has both inlined
- * -- Debian's 5.10 build inlines them into every exported wrapper -- and
- * only the range function's direct callers are seen: a gap, shown as the
- * vmalloc source degraded.  A kprobe refused: not measured, the same gap.
- * Never a double count.
+ * its headers, so it is measured: kprobes on every entry point count the
+ * hits of one call of each wrapper by this task, made here (a page each,
+ * freed at once; a hit counts only when the function's size argument is
+ * the call's, so that an allocation made inside another -- the page array
+ * of a large one -- is not taken for it).  Then, for each call, the hooks:
+ *
+ *   - the range function is always hooked (its direct callers);
+ *   - a call that reaches no hook so far gets one on the innermost function
+ *     it reached (__vmalloc_node() before the wrapper itself);
+ *   - kvmalloc() enters through __vmalloc_node() or the range function
+ *     from another file, so it cannot inline them: where no wrapper's call
+ *     showed whether __vmalloc_node() reaches the range function, one
+ *     kvmalloc() too large for kmalloc (4 MiB and a page) shows it;
+ *   - every call must then reach exactly one hooked function.  One that
+ *     reaches none is a gap (a kprobe refused, an undeclared or changed
+ *     prototype), one that reaches two would count twice: either way only
+ *     the range function is hooked and the vmalloc source is degraded.
+ *
+ * The verdict: nested (the range hook suffices: 6.1 to 7.3), inlined
+ * (__vmalloc_node() hooked too), wrappers (some wrappers hooked: 5.10),
+ * gap, or unknown (nothing could be measured).  Allocations that reach none
+ * of these functions out of line -- code inside mm/vmalloc.c with all of
+ * them inlined, such as a page array of more than 512 pages on 5.10 --
+ * stay unseen; their frees are unknown frees (vfree of an untracked
+ * address), counted and ignored.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "probes.h"
 #include "vmalloc_nest.h"
 
-#if defined(MEMOWNER_DECL___vmalloc_node_range_noprof)
-#define MO_VM_RANGE	"__vmalloc_node_range_noprof"
-#define MO_VM_NODE	"__vmalloc_node_noprof"
-#else
-#define MO_VM_RANGE	"__vmalloc_node_range"
-#define MO_VM_NODE	"__vmalloc_node"
+#define MO_STR(s)	__stringify(s)
+
+struct vm_fn {
+	const char *name;	/* as reported: the function's source name */
+	const char *sym;	/* the target's symbol, NULL: not declared */
+	bool size_arg;		/* its first argument is the size */
+};
+
+/* The symbol and whether its first argument is unsigned long size. */
+#define VM_FN(nm, symbol, type)						\
+	{ .name = nm, .sym = MO_STR(symbol),				\
+	  .size_arg = MO_PROTO_OK(symbol, type) }
+
+/* Where the headers declare no such function, an entry of NULLs. */
+static const struct vm_fn vm_fns[MO_VM_NR] = {
+#ifdef MO_VM_SYM_RANGE
+	[MO_VM_RANGE] = VM_FN("__vmalloc_node_range", MO_VM_SYM_RANGE,
+			      mo_vmalloc_range_t),
 #endif
+#ifdef MO_VM_SYM_NODE
+	[MO_VM_NODE] = VM_FN("__vmalloc_node", MO_VM_SYM_NODE,
+			     mo_vmalloc_node_t),
+#endif
+#ifdef MO_VM_SYM_VMALLOC
+	[MO_VM_VMALLOC] = VM_FN("vmalloc", MO_VM_SYM_VMALLOC, mo_vm_size_t),
+#endif
+#ifdef MO_VM_SYM_VZALLOC
+	[MO_VM_VZALLOC] = VM_FN("vzalloc", MO_VM_SYM_VZALLOC, mo_vm_size_t),
+#endif
+#ifdef MO_VM_SYM_USER
+	[MO_VM_USER] = VM_FN("vmalloc_user", MO_VM_SYM_USER, mo_vm_size_t),
+#endif
+#ifdef MO_VM_SYM_NODE_W
+	[MO_VM_NODE_W] = VM_FN("vmalloc_node", MO_VM_SYM_NODE_W,
+			       mo_vm_size_node_t),
+#endif
+#ifdef MO_VM_SYM_VZALLOC_NODE
+	[MO_VM_VZALLOC_NODE] = VM_FN("vzalloc_node", MO_VM_SYM_VZALLOC_NODE,
+				     mo_vm_size_node_t),
+#endif
+#ifdef MO_VM_SYM_32
+	[MO_VM_32] = VM_FN("vmalloc_32", MO_VM_SYM_32, mo_vm_size_t),
+#endif
+#ifdef MO_VM_SYM_32_USER
+	[MO_VM_32_USER] = VM_FN("vmalloc_32_user", MO_VM_SYM_32_USER,
+				mo_vm_size_t),
+#endif
+#ifdef MO_VM_SYM_GFP
+	[MO_VM_GFP] = VM_FN("__vmalloc", MO_VM_SYM_GFP, mo_vm_size_gfp_t),
+#endif
+#ifdef MO_VM_SYM_HUGE
+	[MO_VM_HUGE] = VM_FN("vmalloc_huge", MO_VM_SYM_HUGE, mo_vm_size_gfp_t),
+#endif
+};
+
+/* The kvmalloc() call's slot: MO_VM_NODE is not called directly. */
+#define VM_CALL_KVMALLOC	MO_VM_NODE
 
 static enum mo_vmalloc_nest nest = MO_VMALLOC_NEST_UNKNOWN;
+static u32 hooked;		/* BIT(fn): to be hooked */
+static u32 uncovered;		/* BIT(call): reaches no hook, or two */
+static u32 measured;		/* BIT(fn): its kprobe counted hits */
 
 static const char *const nest_names[] = {
 	[MO_VMALLOC_NEST_UNKNOWN] = "unknown",
 	[MO_VMALLOC_NEST_NESTED] = "nested",
 	[MO_VMALLOC_NEST_INLINED] = "inlined",
-	[MO_VMALLOC_NEST_ALL_INLINED] = "all_inlined",
+	[MO_VMALLOC_NEST_WRAPPERS] = "wrappers",
+	[MO_VMALLOC_NEST_GAP] = "gap",
 };
 
-/* Only this task's hits, during the one vmalloc() below. */
+/* Only this task's hits, of the call being measured (its size). */
 static struct task_struct *learner;
-static atomic_t hits_node, hits_range;
+static unsigned long learn_size;
+static atomic_t hits[MO_VM_NR];
+static struct kprobe probes[MO_VM_NR];
 
-static int node_pre(struct kprobe *p, struct pt_regs *regs)
+static int hit_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	if (READ_ONCE(learner) == current)
-		atomic_inc(&hits_node);
+	if (READ_ONCE(learner) == current &&
+	    regs_get_kernel_argument(regs, 0) == READ_ONCE(learn_size))
+		atomic_inc(&hits[p - probes]);
 	return 0;
 }
 
-static int range_pre(struct kprobe *p, struct pt_regs *regs)
+/* One call of entry point fn (kvmalloc() in MO_VM_NODE's slot). */
+static void *vm_call(int fn, unsigned long size)
 {
-	if (READ_ONCE(learner) == current)
-		atomic_inc(&hits_range);
-	return 0;
+	switch (fn) {
+	case VM_CALL_KVMALLOC:
+		return kvmalloc(size, GFP_KERNEL);
+	case MO_VM_VMALLOC:
+		return vmalloc(size);
+	case MO_VM_VZALLOC:
+		return vzalloc(size);
+	case MO_VM_USER:
+		return vmalloc_user(size);
+	case MO_VM_NODE_W:
+		return vmalloc_node(size, NUMA_NO_NODE);
+	case MO_VM_VZALLOC_NODE:
+		return vzalloc_node(size, NUMA_NO_NODE);
+	case MO_VM_32:
+		return vmalloc_32(size);
+	case MO_VM_32_USER:
+		return vmalloc_32_user(size);
+	case MO_VM_GFP:
+		return __vmalloc(size, GFP_KERNEL);
+#ifdef MO_VM_SYM_HUGE
+	case MO_VM_HUGE:
+		return vmalloc_huge(size, GFP_KERNEL);
+#endif
+	default:
+		return NULL;
+	}
 }
 
-static struct kprobe kp_node = {
-	.symbol_name = MO_VM_NODE, .pre_handler = node_pre,
-};
-static struct kprobe kp_range = {
-	.symbol_name = MO_VM_RANGE, .pre_handler = range_pre,
-};
+/* The hooks one call of fn reached (BIT(fn)), -1: the call failed. */
+static long measure(int fn, unsigned long size)
+{
+	u32 m = 0;
+	void *p;
+	int i;
+
+	for (i = 0; i < MO_VM_NR; i++)
+		atomic_set(&hits[i], 0);
+	WRITE_ONCE(learn_size, size);
+	WRITE_ONCE(learner, current);
+	p = vm_call(fn, size);
+	WRITE_ONCE(learner, NULL);
+	kvfree(p);
+	if (!p)
+		return -1;
+	for (i = 0; i < MO_VM_NR; i++)
+		if ((measured & BIT(i)) && atomic_read(&hits[i]))
+			m |= BIT(i);
+	return m;
+}
+
+static void decide(void)
+{
+	long reached[MO_VM_NR] = { 0 };
+	bool node_known = false;
+	int fn;
+
+	hooked = BIT(MO_VM_RANGE);
+	uncovered = 0;
+	for (fn = MO_VM_VMALLOC; fn < MO_VM_NR; fn++) {
+		if (!vm_fns[fn].sym)
+			continue;	/* no such wrapper to call */
+		reached[fn] = measure(fn, PAGE_SIZE);
+		if (reached[fn] > 0 && (reached[fn] & BIT(MO_VM_NODE)))
+			node_known = true;
+	}
+	/* kvmalloc(): only where no wrapper showed __vmalloc_node's way. */
+	if (!node_known)
+		reached[VM_CALL_KVMALLOC] =
+			measure(VM_CALL_KVMALLOC, KMALLOC_MAX_SIZE + PAGE_SIZE);
+
+	/* Each call's innermost function hooked, unless it reaches a hook. */
+	for (fn = MO_VM_NODE; fn < MO_VM_NR; fn++) {
+		if (fn == VM_CALL_KVMALLOC ? node_known : !vm_fns[fn].sym)
+			continue;
+		if (reached[fn] <= 0)
+			uncovered |= BIT(fn);	/* failed, or reached none */
+		else if (!(reached[fn] & hooked))
+			hooked |= BIT(__ffs(reached[fn]));
+	}
+	/* ... and no call reaches two. */
+	for (fn = MO_VM_NODE; fn < MO_VM_NR; fn++)
+		if (reached[fn] > 0 && hweight32(reached[fn] & hooked) > 1)
+			uncovered |= BIT(fn);
+	if (uncovered) {
+		hooked = BIT(MO_VM_RANGE);
+		nest = MO_VMALLOC_NEST_GAP;
+	} else if (hooked == BIT(MO_VM_RANGE)) {
+		nest = MO_VMALLOC_NEST_NESTED;
+	} else if (hooked == (BIT(MO_VM_RANGE) | BIT(MO_VM_NODE))) {
+		nest = MO_VMALLOC_NEST_INLINED;
+	} else {
+		nest = MO_VMALLOC_NEST_WRAPPERS;
+	}
+}
 
 void mo_vmalloc_nest_learn(void)
 {
-	struct kprobe *kps[] = { &kp_node, &kp_range };
-	void *p;
-	int ret;
+	struct kprobe *regd[MO_VM_NR];
+	int i, n = 0;
 
 	nest = MO_VMALLOC_NEST_UNKNOWN;
-	atomic_set(&hits_node, 0);
-	atomic_set(&hits_range, 0);
-	ret = register_kprobes(kps, ARRAY_SIZE(kps));
-	if (ret) {
-		pr_info("vmalloc: %s, %s: kprobe refused (%d): %s not hooked\n",
-			MO_VM_NODE, MO_VM_RANGE, ret, MO_VM_NODE);
-		return;
+	hooked = BIT(MO_VM_RANGE);
+	uncovered = 0;
+	measured = 0;
+	for (i = 0; i < MO_VM_NR; i++) {
+		memset(&probes[i], 0, sizeof(probes[i]));
+		if (!vm_fns[i].sym || !vm_fns[i].size_arg)
+			continue;
+		probes[i].symbol_name = vm_fns[i].sym;
+		probes[i].pre_handler = hit_pre;
+		if (!register_kprobe(&probes[i])) {
+			measured |= BIT(i);
+			regd[n++] = &probes[i];
+		}
 	}
-	WRITE_ONCE(learner, current);
-	p = vmalloc(PAGE_SIZE);
-	WRITE_ONCE(learner, NULL);
-	unregister_kprobes(kps, ARRAY_SIZE(kps));
-	vfree(p);
-	if (!p)
-		return;
-	if (atomic_read(&hits_range) == 1)
-		nest = MO_VMALLOC_NEST_NESTED;
-	else if (!atomic_read(&hits_range))
-		nest = atomic_read(&hits_node) == 1 ? MO_VMALLOC_NEST_INLINED :
-		       !atomic_read(&hits_node) ? MO_VMALLOC_NEST_ALL_INLINED :
-		       MO_VMALLOC_NEST_UNKNOWN;
-	if (nest == MO_VMALLOC_NEST_ALL_INLINED)
-		pr_warn("vmalloc: this kernel's vmalloc() has %s inlined: only the direct callers of %s are seen\n",
-			MO_VM_RANGE, MO_VM_RANGE);
+	if (measured & BIT(MO_VM_RANGE))
+		decide();
+	if (n)
+		unregister_kprobes(regd, n);	/* one grace period */
+	if (nest == MO_VMALLOC_NEST_GAP || nest == MO_VMALLOC_NEST_UNKNOWN)
+		pr_warn("vmalloc: some vmalloc entry point cannot be hooked exactly once (status: vmalloc_nest): only the direct callers of __vmalloc_node_range are seen\n");
 }
 
 enum mo_vmalloc_nest mo_vmalloc_nest(void)
@@ -112,12 +265,40 @@ enum mo_vmalloc_nest mo_vmalloc_nest(void)
 	return nest;
 }
 
-int mo_vmalloc_nest_hits(bool range)
+bool mo_vmalloc_hook_needed(enum mo_vm_fn fn)
 {
-	return atomic_read(range ? &hits_range : &hits_node);
+	return fn == MO_VM_RANGE || (hooked & BIT(fn));
 }
 
-const char *mo_vmalloc_nest_name(void)
+bool mo_vmalloc_hook_covered(enum mo_vm_fn fn)
 {
-	return nest_names[nest];
+	return nest != MO_VMALLOC_NEST_GAP && nest != MO_VMALLOC_NEST_UNKNOWN &&
+	       !(hooked & BIT(fn));
+}
+
+/* A set of entry points; MO_VM_NODE's call is kvmalloc()'s. */
+static void show_set(struct seq_file *m, const char *what, u32 set,
+		     bool calls)
+{
+	const char *sep = "";
+	int i;
+
+	seq_printf(m, " %s=", what);
+	for (i = MO_VM_RANGE; i < MO_VM_NR; i++) {
+		if (!(set & BIT(i)))
+			continue;
+		seq_printf(m, "%s%s", sep, calls && i == VM_CALL_KVMALLOC ?
+			   "kvmalloc" : vm_fns[i].name);
+		sep = ",";
+	}
+	if (!*sep)
+		seq_puts(m, "none");
+}
+
+void mo_vmalloc_nest_show(struct seq_file *m)
+{
+	seq_printf(m, "vmalloc_nest: %s", nest_names[nest]);
+	show_set(m, "hooks", hooked, false);
+	show_set(m, "uncovered", uncovered, true);
+	seq_putc(m, '\n');
 }

@@ -233,20 +233,6 @@ static inline int tm_held(const char *kind, struct held *h)
 }
 
 /* A numeric field "key=N" or "key: N" in memowner's status. */
-/*
- * Does the loaded module report that this kernel's vmalloc() has the
- * allocator inlined (module/vmalloc_nest.c), so that only direct callers
- * of __vmalloc_node_range() are seen: the vmalloc source is degraded.
- */
-static inline int vmalloc_all_inlined(void)
-{
-	char *buf = read_file(DBG "status");
-	int r = buf && strstr(buf, "\nvmalloc_nest: all_inlined ") != NULL;
-
-	free(buf);
-	return r;
-}
-
 static inline long status_num(const char *line_prefix, const char *key)
 {
 	char *buf = read_file(DBG "status"), *line, *p;

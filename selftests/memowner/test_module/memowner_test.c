@@ -7,7 +7,7 @@
  * with the truth.  This module makes them on request, through debugfs:
  *
  *   /sys/kernel/debug/memowner_test/control   (0200, one command per write)
- *     alloc KIND COUNT SIZE [cpu=N] [ctx=process|softirq|hardirq]
+ *     alloc KIND COUNT SIZE [cpu=N] [ctx=process|softirq|hardirq] [via=FN]
  *     free KIND
  *     paths COUNT SIZE
  *     stress COUNT SIZE
@@ -30,6 +30,11 @@
  * percpu (1..4096); the order for pages (0..10) and split (1..10); 0 for
  * pages_bulk.  stress takes COUNT 1..16M and SIZE 8..4 MiB (each object
  * carries the list node it is handed over with).
+ *
+ * via=FN (vmalloc only) names the entry point each object is allocated by:
+ * vmalloc (the default), vzalloc, vmalloc_user, vmalloc_node, vzalloc_node,
+ * vmalloc_32, vmalloc_32_user, __vmalloc or kvmalloc; kvmalloc's SIZE is
+ * more than KMALLOC_MAX_SIZE, up to 8 MiB, so that it is a vmalloc too.
  *
  * paths COUNT SIZE (the same as "alloc paths COUNT SIZE") makes COUNT
  * kmalloc(SIZE) allocations, 1..16384 of 1..4 MiB, in process context only,
@@ -262,12 +267,41 @@ enum mot_ctx {
  * pointers: one per block for pages, one per base page for split and
  * pages_bulk.
  */
+/* vmalloc's entry points (via=). */
+enum mot_via {
+	MOT_VIA_VMALLOC,
+	MOT_VIA_VZALLOC,
+	MOT_VIA_USER,
+	MOT_VIA_NODE,
+	MOT_VIA_VZALLOC_NODE,
+	MOT_VIA_32,
+	MOT_VIA_32_USER,
+	MOT_VIA_GFP,
+	MOT_VIA_KVMALLOC,
+	MOT_NR_VIAS
+};
+
+static const char *const mot_via_names[MOT_NR_VIAS] = {
+	[MOT_VIA_VMALLOC]	= "vmalloc",
+	[MOT_VIA_VZALLOC]	= "vzalloc",
+	[MOT_VIA_USER]		= "vmalloc_user",
+	[MOT_VIA_NODE]		= "vmalloc_node",
+	[MOT_VIA_VZALLOC_NODE]	= "vzalloc_node",
+	[MOT_VIA_32]		= "vmalloc_32",
+	[MOT_VIA_32_USER]	= "vmalloc_32_user",
+	[MOT_VIA_GFP]		= "__vmalloc",
+	[MOT_VIA_KVMALLOC]	= "kvmalloc",
+};
+
+#define MOT_MAX_KVMALLOC	SZ_8M
+
 struct mot_batch {
 	struct list_head node;
 	enum mot_kind kind;
 	size_t size;			/* the command's SIZE */
 	unsigned int order;		/* pages, split: order of one allocation */
 	struct kmem_cache *cache;	/* cache, cache_bulk */
+	int via;			/* vmalloc: enum mot_via */
 	unsigned long nr;		/* objects in objs[] */
 	void **objs;
 	u64 bytes_req;
@@ -485,12 +519,37 @@ static noinline __mot_noipa int memowner_test_split(struct mot_req *req)
 	return 0;
 }
 
+/* Inlined: the caller memowner reports is memowner_test_vmalloc(). */
+static __always_inline void *mot_vmalloc_via(int via, size_t size)
+{
+	switch (via) {
+	case MOT_VIA_VZALLOC:
+		return vzalloc(size);
+	case MOT_VIA_USER:
+		return vmalloc_user(size);
+	case MOT_VIA_NODE:
+		return vmalloc_node(size, NUMA_NO_NODE);
+	case MOT_VIA_VZALLOC_NODE:
+		return vzalloc_node(size, NUMA_NO_NODE);
+	case MOT_VIA_32:
+		return vmalloc_32(size);
+	case MOT_VIA_32_USER:
+		return vmalloc_32_user(size);
+	case MOT_VIA_GFP:
+		return __vmalloc(size, GFP_KERNEL);
+	case MOT_VIA_KVMALLOC:
+		return kvmalloc(size, GFP_KERNEL);
+	default:
+		return vmalloc(size);
+	}
+}
+
 static noinline __mot_noipa int memowner_test_vmalloc(struct mot_req *req)
 {
 	struct mot_batch *b = req->b;
 
 	while (b->nr < req->count) {
-		void *p = vmalloc(b->size);
+		void *p = mot_vmalloc_via(b->via, b->size);
 
 		if (!p)
 			return -ENOMEM;
@@ -794,7 +853,7 @@ static void mot_free_objs(struct mot_batch *b)
 			__free_page((struct page *)p);
 			break;
 		case MOT_VMALLOC:
-			vfree(p);
+			kvfree(p);	/* kvmalloc's too */
 			break;
 		case MOT_PERCPU:
 			free_percpu((void __percpu *)(__force unsigned long)p);
@@ -875,7 +934,7 @@ static void mot_account(struct mot_batch *b)
 
 /* Validate COUNT and SIZE of "alloc KIND COUNT SIZE" in context @ctx. */
 static int mot_check_alloc(enum mot_kind kind, unsigned long count,
-			   unsigned long size, enum mot_ctx ctx)
+			   unsigned long size, enum mot_ctx ctx, int via)
 {
 	unsigned long max = ctx == MOT_CTX_PROCESS ? MOT_MAX_COUNT : MOT_MAX_COUNT_ATOMIC;
 
@@ -890,6 +949,9 @@ static int mot_check_alloc(enum mot_kind kind, unsigned long count,
 	case MOT_VMALLOC:
 		if (ctx != MOT_CTX_PROCESS)
 			return -EINVAL;
+		if (via == MOT_VIA_KVMALLOC)
+			return size > KMALLOC_MAX_SIZE &&
+			       size <= MOT_MAX_KVMALLOC ? 0 : -EINVAL;
 		return size >= 1 && size <= MOT_MAX_SIZE ? 0 : -EINVAL;
 	case MOT_CACHE_BULK:
 		if (ctx == MOT_CTX_HARDIRQ)
@@ -916,7 +978,7 @@ static int mot_check_alloc(enum mot_kind kind, unsigned long count,
 }
 
 static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size,
-		     enum mot_ctx ctx, int cpu)
+		     enum mot_ctx ctx, int cpu, int via)
 {
 	struct tracepoint *reclaim_tp = NULL;
 	struct mot_batch *b;
@@ -924,7 +986,7 @@ static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size
 	unsigned long entries = count;
 	int ret;
 
-	ret = mot_check_alloc(kind, count, size, ctx);
+	ret = mot_check_alloc(kind, count, size, ctx, via);
 	if (ret)
 		return ret;
 
@@ -936,6 +998,7 @@ static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size
 	}
 	b->kind = kind;
 	b->size = size;
+	b->via = via;
 	if (kind == MOT_PAGES || kind == MOT_SPLIT)
 		b->order = size;
 	if (kind == MOT_SPLIT)
@@ -1373,7 +1436,7 @@ static int mot_cmd_alloc(int argc, char **argv)
 	unsigned long count, size;
 	enum mot_ctx ctx = MOT_CTX_PROCESS;
 	bool have_ctx = false;
-	int kind, cpu = -1, i;
+	int kind, cpu = -1, i, via = -1;
 
 	if (argc < 4)
 		return -EINVAL;
@@ -1404,11 +1467,17 @@ static int mot_cmd_alloc(int argc, char **argv)
 				ctx = MOT_CTX_HARDIRQ;
 			else
 				return -EINVAL;
+		} else if (!strncmp(opt, "via=", 4) && kind == MOT_VMALLOC &&
+			   via < 0) {
+			via = match_string(mot_via_names, MOT_NR_VIAS, opt + 4);
+			if (via < 0)
+				return -EINVAL;
 		} else {
 			return -EINVAL;
 		}
 	}
-	return mot_alloc(kind, count, size, ctx, cpu);
+	return mot_alloc(kind, count, size, ctx, cpu,
+			 via < 0 ? MOT_VIA_VMALLOC : via);
 }
 
 static int mot_exec(int argc, char **argv)
@@ -1433,7 +1502,8 @@ static int mot_exec(int argc, char **argv)
 		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
 		    mot_parse_ulong(argv[2], &size))
 			return -EINVAL;
-		return mot_alloc(MOT_PATHS, count, size, MOT_CTX_PROCESS, -1);
+		return mot_alloc(MOT_PATHS, count, size, MOT_CTX_PROCESS, -1,
+				 MOT_VIA_VMALLOC);
 	}
 	if (!strcmp(argv[0], "stress")) {
 		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
