@@ -151,6 +151,18 @@ static inline void memowner_acct_free_percpu(void __percpu *p)
 #ifndef vzalloc_node
 #define vzalloc_node(...) MO_ACCT_ALLOC(vzalloc_node(__VA_ARGS__))
 #endif
+#ifndef vmalloc_user
+#define vmalloc_user(...) MO_ACCT_ALLOC(vmalloc_user(__VA_ARGS__))
+#endif
+#ifndef vmalloc_32
+#define vmalloc_32(...) MO_ACCT_ALLOC(vmalloc_32(__VA_ARGS__))
+#endif
+#ifndef vmalloc_32_user
+#define vmalloc_32_user(...) MO_ACCT_ALLOC(vmalloc_32_user(__VA_ARGS__))
+#endif
+#ifndef vmalloc_huge
+#define vmalloc_huge(...) MO_ACCT_ALLOC(vmalloc_huge(__VA_ARGS__))
+#endif
 #ifndef __vmalloc
 #define __vmalloc(...) MO_ACCT_ALLOC(__vmalloc(__VA_ARGS__))
 #endif
@@ -231,6 +243,18 @@ static inline void memowner_acct_free_percpu(void __percpu *p)
 #endif
 #ifndef vzalloc_node_noprof
 #define vzalloc_node_noprof(...) MO_ACCT_ALLOC(vzalloc_node_noprof(__VA_ARGS__))
+#endif
+#ifndef vmalloc_user_noprof
+#define vmalloc_user_noprof(...) MO_ACCT_ALLOC(vmalloc_user_noprof(__VA_ARGS__))
+#endif
+#ifndef vmalloc_32_noprof
+#define vmalloc_32_noprof(...) MO_ACCT_ALLOC(vmalloc_32_noprof(__VA_ARGS__))
+#endif
+#ifndef vmalloc_32_user_noprof
+#define vmalloc_32_user_noprof(...) MO_ACCT_ALLOC(vmalloc_32_user_noprof(__VA_ARGS__))
+#endif
+#ifndef vmalloc_huge_noprof
+#define vmalloc_huge_noprof(...) MO_ACCT_ALLOC(vmalloc_huge_noprof(__VA_ARGS__))
 #endif
 #ifndef __vmalloc_noprof
 #define __vmalloc_noprof(...) MO_ACCT_ALLOC(__vmalloc_noprof(__VA_ARGS__))
