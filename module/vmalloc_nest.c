@@ -12,7 +12,7 @@
  * allocation twice (nested calls, or a tail call from one into the other).
  *
  * Which is true of the running kernel is a property of its build, not of
- * its headers, so it is measured: kprobes on every entry point count the
+ * its headers, so it is measured: kprobes on the entry points count the
  * hits of one call of each wrapper by this task, made here (a page each,
  * freed at once; a hit counts only when the function's size argument is
  * the call's, so that an allocation made inside another -- the page array
@@ -41,6 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -110,7 +111,7 @@ static const struct vm_fn vm_fns[MO_VM_NR] = {
 static enum mo_vmalloc_nest nest = MO_VMALLOC_NEST_UNKNOWN;
 static u32 hooked;		/* BIT(fn): to be hooked */
 static u32 uncovered;		/* BIT(call): reaches no hook, or two */
-static u32 measured;		/* BIT(fn): its kprobe counted hits */
+static s64 learn_us;		/* what learning took at load */
 
 static const char *const nest_names[] = {
 	[MO_VMALLOC_NEST_UNKNOWN] = "unknown",
@@ -165,8 +166,8 @@ static void *vm_call(int fn, unsigned long size)
 	}
 }
 
-/* The hooks one call of fn reached (BIT(fn)), -1: the call failed. */
-static long measure(int fn, unsigned long size)
+/* The probed entry points (on) one call of fn reached, -1: it failed. */
+static long measure(int fn, unsigned long size, u32 on)
 {
 	u32 m = 0;
 	void *p;
@@ -182,32 +183,88 @@ static long measure(int fn, unsigned long size)
 	if (!p)
 		return -1;
 	for (i = 0; i < MO_VM_NR; i++)
-		if ((measured & BIT(i)) && atomic_read(&hits[i]))
+		if ((on & BIT(i)) && atomic_read(&hits[i]))
 			m |= BIT(i);
 	return m;
 }
 
+/* Kprobes on the entry points of set: those registered. */
+static u32 probes_on(u32 set)
+{
+	u32 on = 0;
+	int i;
+
+	for (i = 0; i < MO_VM_NR; i++) {
+		memset(&probes[i], 0, sizeof(probes[i]));
+		if (!(set & BIT(i)) || !vm_fns[i].sym || !vm_fns[i].size_arg)
+			continue;
+		probes[i].symbol_name = vm_fns[i].sym;
+		probes[i].pre_handler = hit_pre;
+		if (!register_kprobe(&probes[i]))
+			on |= BIT(i);
+	}
+	return on;
+}
+
+static void probes_off(u32 on)
+{
+	struct kprobe *regd[MO_VM_NR];
+	int i, n = 0;
+
+	for (i = 0; i < MO_VM_NR; i++)
+		if (on & BIT(i))
+			regd[n++] = &probes[i];
+	if (n)
+		unregister_kprobes(regd, n);	/* one grace period */
+}
+
+/*
+ * Two passes, so that a kernel whose wrappers all reach a hook (6.1 to
+ * 7.3) pays for two kprobes, not one per wrapper: first the range function
+ * and __vmalloc_node() probed, every wrapper called; then, only where some
+ * wrapper's call reached neither, those wrappers probed and called again
+ * (one of them may call another out of line: hooking both would count
+ * its calls twice).  A wrapper that reached a hook in the first pass
+ * calls no such wrapper: that one would have reached it too.
+ */
 static void decide(void)
 {
 	long reached[MO_VM_NR] = { 0 };
+	u32 on, candidates = 0;
 	bool node_known = false;
 	int fn;
 
-	hooked = BIT(MO_VM_RANGE);
-	uncovered = 0;
+	on = probes_on(BIT(MO_VM_RANGE) | BIT(MO_VM_NODE));
+	if (!(on & BIT(MO_VM_RANGE))) {
+		probes_off(on);
+		return;		/* unknown */
+	}
 	for (fn = MO_VM_VMALLOC; fn < MO_VM_NR; fn++) {
 		if (!vm_fns[fn].sym)
 			continue;	/* no such wrapper to call */
-		reached[fn] = measure(fn, PAGE_SIZE);
+		reached[fn] = measure(fn, PAGE_SIZE, on);
 		if (reached[fn] > 0 && (reached[fn] & BIT(MO_VM_NODE)))
 			node_known = true;
+		if (!reached[fn])
+			candidates |= BIT(fn);
 	}
 	/* kvmalloc(): only where no wrapper showed __vmalloc_node's way. */
 	if (!node_known)
 		reached[VM_CALL_KVMALLOC] =
-			measure(VM_CALL_KVMALLOC, KMALLOC_MAX_SIZE + PAGE_SIZE);
+			measure(VM_CALL_KVMALLOC, KMALLOC_MAX_SIZE + PAGE_SIZE,
+				on);
+	probes_off(on);
+	if (candidates) {
+		on = probes_on(candidates);
+		for (fn = MO_VM_VMALLOC; fn < MO_VM_NR; fn++)
+			if (candidates & BIT(fn))
+				reached[fn] = measure(fn, PAGE_SIZE, on);
+		probes_off(on);
+	}
 
 	/* Each call's innermost function hooked, unless it reaches a hook. */
+	hooked = BIT(MO_VM_RANGE);
+	uncovered = 0;
 	for (fn = MO_VM_NODE; fn < MO_VM_NR; fn++) {
 		if (fn == VM_CALL_KVMALLOC ? node_known : !vm_fns[fn].sym)
 			continue;
@@ -234,28 +291,13 @@ static void decide(void)
 
 void mo_vmalloc_nest_learn(void)
 {
-	struct kprobe *regd[MO_VM_NR];
-	int i, n = 0;
+	ktime_t t0 = ktime_get();
 
 	nest = MO_VMALLOC_NEST_UNKNOWN;
 	hooked = BIT(MO_VM_RANGE);
 	uncovered = 0;
-	measured = 0;
-	for (i = 0; i < MO_VM_NR; i++) {
-		memset(&probes[i], 0, sizeof(probes[i]));
-		if (!vm_fns[i].sym || !vm_fns[i].size_arg)
-			continue;
-		probes[i].symbol_name = vm_fns[i].sym;
-		probes[i].pre_handler = hit_pre;
-		if (!register_kprobe(&probes[i])) {
-			measured |= BIT(i);
-			regd[n++] = &probes[i];
-		}
-	}
-	if (measured & BIT(MO_VM_RANGE))
-		decide();
-	if (n)
-		unregister_kprobes(regd, n);	/* one grace period */
+	decide();
+	learn_us = ktime_us_delta(ktime_get(), t0);
 	if (nest == MO_VMALLOC_NEST_GAP || nest == MO_VMALLOC_NEST_UNKNOWN)
 		pr_warn("vmalloc: some vmalloc entry point cannot be hooked exactly once (status: vmalloc_nest): only the direct callers of __vmalloc_node_range are seen\n");
 }
@@ -300,5 +342,5 @@ void mo_vmalloc_nest_show(struct seq_file *m)
 	seq_printf(m, "vmalloc_nest: %s", nest_names[nest]);
 	show_set(m, "hooks", hooked, false);
 	show_set(m, "uncovered", uncovered, true);
-	seq_putc(m, '\n');
+	seq_printf(m, " learn_us=%lld\n", learn_us);
 }
