@@ -1028,17 +1028,6 @@ static int attach_kp(struct mo_kp *k)
 	return ret;
 }
 
-static void detach_kp(struct mo_kp *k)
-{
-	if (k->state != MO_KP_ATTACHED)
-		return;
-	if (k->ret)
-		unregister_kretprobe(&k->rp);
-	else
-		unregister_kprobe(&k->kp);
-	k->state = MO_KP_IDLE;
-}
-
 /* ---- generic tracepoint hooks (events) ------------------------------- */
 
 struct find_ctx {
@@ -1162,18 +1151,37 @@ static u32 attach_side(bool free_side, u32 mask)
 	return failed;
 }
 
-/* Detach one side of the sources in @mask, marking them @state. */
+/*
+ * Detach one side of the sources in @mask, marking them @state.  The
+ * kprobes and kretprobes of the side go in one call each: one grace
+ * period for all of them, not one per hook (5.10 hooks ten vmalloc entry
+ * points), and none of their handlers runs once it returns.
+ */
 static void detach_side(bool free_side, u32 mask, enum mo_kp_state state)
 {
-	int i;
+	struct kretprobe *rps[ARRAY_SIZE(kps)];
+	struct kprobe *kpp[ARRAY_SIZE(kps)];
+	int i, nr = 0, nk = 0;
 
 	for (i = ARRAY_SIZE(kps) - 1; i >= 0; i--) {
-		if (kps[i].free_side != free_side || !(mask & BIT(kps[i].src)))
+		struct mo_kp *k = &kps[i];
+
+		if (k->free_side != free_side || !(mask & BIT(k->src)))
 			continue;
-		detach_kp(&kps[i]);
-		if (state != MO_KP_IDLE && kps[i].state == MO_KP_IDLE)
-			kps[i].state = state;
+		if (k->state == MO_KP_ATTACHED) {
+			if (k->ret)
+				rps[nr++] = &k->rp;
+			else
+				kpp[nk++] = &k->kp;
+			k->state = MO_KP_IDLE;
+		}
+		if (state != MO_KP_IDLE && k->state == MO_KP_IDLE)
+			k->state = state;
 	}
+	if (nr)
+		unregister_kretprobes(rps, nr);
+	if (nk)
+		unregister_kprobes(kpp, nk);
 	for (i = ARRAY_SIZE(tps) - 1; i >= 0; i--) {
 		if (tps[i].free_side != free_side || !(mask & BIT(tps[i].src)))
 			continue;
