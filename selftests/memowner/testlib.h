@@ -56,13 +56,16 @@ static inline int load_module(const char *path, const char *params)
 }
 
 /*
- * Unload @name, waiting up to 2 s (times $MEMOWNER_TIMEOUT_SCALE: on the
+ * Unload @name, waiting up to 10 s (times $MEMOWNER_TIMEOUT_SCALE: on the
  * debug kernel a reader needs longer to let go of the module) while it
- * is busy.
+ * is busy: a reader that holds a file of the module makes delete_module()
+ * refuse (EBUSY) until it closes it.  2 s was not enough for soak_test's
+ * two readers, which reopen their files at once, on 7.3-rt under TCG
+ * (cycle 13 of 20 refused).
  */
 static inline int unload_module(const char *name)
 {
-	int i, tries = 100 * mo_timeout_scale();
+	int i, tries = 500 * mo_timeout_scale();
 
 	for (i = 0; i < tries; i++) {
 		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
