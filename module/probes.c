@@ -8,7 +8,9 @@
  * (check_trace_callback_type_*), so a prototype change breaks the build,
  * not the running kernel.  Paths without a tracepoint use kprobes:
  *
- *  vmalloc      kretprobe on __vmalloc_node_range(_noprof), kprobe on vfree
+ *  vmalloc      kretprobe on __vmalloc_node_range(_noprof), and on the
+ *               other entry points that need one (vmalloc_nest.c: 5.10's
+ *               wrappers and __vmalloc_node), kprobe on vfree
  *  slab bulk    kretprobe on kmem_cache_alloc_bulk(_noprof), kprobe on
  *               kmem_cache_free_bulk (kfree_bulk, kfree_rcu batches)
  *  page bulk    kretprobe on __alloc_pages_bulk / alloc_pages_bulk_noprof

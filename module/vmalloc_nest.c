@@ -263,8 +263,6 @@ static void decide(void)
 	}
 
 	/* Each call's innermost function hooked, unless it reaches a hook. */
-	hooked = BIT(MO_VM_RANGE);
-	uncovered = 0;
 	for (fn = MO_VM_NODE; fn < MO_VM_NR; fn++) {
 		if (fn == VM_CALL_KVMALLOC ? node_known : !vm_fns[fn].sym)
 			continue;
@@ -300,11 +298,6 @@ void mo_vmalloc_nest_learn(void)
 	learn_us = ktime_us_delta(ktime_get(), t0);
 	if (nest == MO_VMALLOC_NEST_GAP || nest == MO_VMALLOC_NEST_UNKNOWN)
 		pr_warn("vmalloc: some vmalloc entry point cannot be hooked exactly once (status: vmalloc_nest): only the direct callers of __vmalloc_node_range are seen\n");
-}
-
-enum mo_vmalloc_nest mo_vmalloc_nest(void)
-{
-	return nest;
 }
 
 bool mo_vmalloc_hook_needed(enum mo_vm_fn fn)

@@ -112,7 +112,6 @@ enum mo_vmalloc_nest {
 
 /* Process context, before the probes attach. */
 void mo_vmalloc_nest_learn(void);
-enum mo_vmalloc_nest mo_vmalloc_nest(void);
 /* Whether fn is to be hooked (MO_VM_RANGE always is). */
 bool mo_vmalloc_hook_needed(enum mo_vm_fn fn);
 /* Not needed because another hook sees its calls (not: unmeasured). */
