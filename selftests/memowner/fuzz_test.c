@@ -30,12 +30,14 @@
  *
  * Modes:
  *   fuzz_test                    kselftest TAP: each ioctl and op as root,
- *                                then as a CAP_PERFMON-only reader, then a
- *                                mixed run under SET_CONFIG changes, readers,
- *                                allocation load and rmmod/insmod cycles
+ *                                then as a CAP_PERFMON-only reader, then
+ *                                each again under SET_CONFIG changes,
+ *                                readers, allocation load and a reload in
+ *                                its middle, then all of them mixed
  *   fuzz_test --calls N          calls per ioctl/op (default $MEMOWNER_FUZZ_CALLS
- *                                or 3000; a quarter as a reader, 4x (at most
- *                                40000) mixed in the concurrent run)
+ *                                or 3000; a quarter as a reader, N again
+ *                                in the concurrent run, N (at most 40000)
+ *                                mixed with a reload every eighth)
  *   fuzz_test --seed N           the seed (default: time; always printed)
  *   fuzz_test --op NAME [--call I] [-v]   one operation (or one call), verbose
  *   fuzz_test --list             the operation names
@@ -1176,6 +1178,9 @@ static void housekeeping_rules(struct opstat *st)
 {
 	struct memowner_threshold_id id = { .size = sizeof(id) };
 
+	/* A reload runs (concurrent run): its rules go with the instance. */
+	if (dev_fd < 0)
+		return;
 	while (nr_rules > MEMOWNER_MAX_THRESHOLDS / 2) {
 		id.id = rules[--nr_rules];
 		if (ioctl(dev_fd, MEMOWNER_IOC_THRESHOLD_DEL, &id) &&
@@ -2448,8 +2453,28 @@ static void remove_rules(void)
 
 /* ---- the concurrent run -------------------------------------------------- */
 
-/* Shared with the reloader: it wants the device closed ([0]); reloads ([1]). */
-static volatile int *want_unload;
+/*
+ * Every op again, this time while helper processes change the
+ * configuration (SET_CONFIG ioctls), read (the CLI's top, stacks, caches
+ * and leaks, debugfs), allocate on every CPU (the test module) and reload
+ * memowner.  The fuzzer paces the reloads: it asks for one in the middle
+ * of each op's calls (and every eighth of the mixed run), and a netlink
+ * op goes on calling while rmmod runs -- the race of issue 10, a doit or
+ * dump against a module going away.  An open /dev/memowner pins the
+ * module, so ioctl ops (and the helpers) close the device while a reload
+ * runs and wait for it.  Reloads at a fixed pace, not a fixed interval:
+ * on the debug kernel an insmod under this load takes 10-15 s, and a
+ * reloader that unloaded every 300 ms kept the module absent most of the
+ * time (the concurrent run had not ended after 25 minutes); paced, the
+ * run costs its calls plus one reload per op on any kernel.
+ */
+struct conc_ctl {
+	int busy;		/* a reload runs: close the device, wait */
+	int requested;		/* reloads the fuzzer asked for */
+	int done;		/* reloads made */
+};
+static struct conc_ctl *ctl;
+static pid_t reloader_pid = -1;
 
 static pid_t spawn(void (*fn)(void))
 {
@@ -2473,7 +2498,7 @@ static void config_changer(void)
 		struct memowner_config c = { .size = sizeof(c) };
 		int fd;
 
-		while (*want_unload)
+		while (__atomic_load_n(&ctl->busy, __ATOMIC_SEQ_CST))
 			usleep(5000);
 		fd = open(MEMOWNER_DEVICE, O_RDWR);
 		rs = mix64(G.seed + n * 7919);
@@ -2515,7 +2540,7 @@ static void reader(void)
 		const char *cmd;
 		int st;
 
-		while (*want_unload)
+		while (__atomic_load_n(&ctl->busy, __ATOMIC_SEQ_CST))
 			usleep(5000);	/* the CLI and debugfs files pin the module */
 		cmd = cmds[n % ARRAY_LEN(cmds)];
 		st = system(cmd);
@@ -2541,88 +2566,200 @@ static void loader(void)
 	}
 }
 
-
+/*
+ * One reload per request, busy from before the unload until the load is
+ * done.  A module still busy after 30 tries of unload_module() (each
+ * 10 s times the timeout scale) is held by something that does not let
+ * go: the run fails.
+ */
 static void reloader(void)
 {
-	for (unsigned int n = 1;; n++) {
-		int ret;
+	for (;;) {
+		int ret, tries = 0;
 
-		usleep(300000);
-		*want_unload = 1;
-		ret = unload_module("memowner");
-		*want_unload = 0;
-		if (ret)
-			continue;	/* busy: try again */
-		usleep(20000);
-		if (load_module(getenv("MEMOWNER_KO"), "")) {
-			usleep(100000);
-			if (load_module(getenv("MEMOWNER_KO"), "") && errno != EEXIST) {
-				printf("# reloader: loading memowner.ko again: %s\n",
-				       strerror(errno));
-				fflush(stdout);
-				_exit(30);
-			}
+		while (__atomic_load_n(&ctl->done, __ATOMIC_SEQ_CST) >=
+		       __atomic_load_n(&ctl->requested, __ATOMIC_SEQ_CST))
+			usleep(5000);
+		__atomic_store_n(&ctl->busy, 1, __ATOMIC_SEQ_CST);
+		do
+			ret = unload_module("memowner");
+		while (ret == -EBUSY && ++tries < 30);
+		if (ret) {
+			printf("# reloader: unloading memowner: %s\n", strerror(-ret));
+			fflush(stdout);
+			_exit(31);
 		}
-		want_unload[1]++;
+		usleep(20000);
+		ret = load_module(getenv("MEMOWNER_KO"), "");
+		if (ret && ret != -EEXIST) {
+			usleep(100000);
+			ret = load_module(getenv("MEMOWNER_KO"), "");
+		}
+		if (ret && ret != -EEXIST) {
+			printf("# reloader: loading memowner.ko again: %s\n", strerror(-ret));
+			fflush(stdout);
+			_exit(30);
+		}
+		__atomic_add_fetch(&ctl->done, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&ctl->busy, 0, __ATOMIC_SEQ_CST);
 	}
 }
 
-/* A mixed fuzz of every op while the machine is busy changing it. */
-static int fuzz_concurrent(long calls)
+static void request_reload(void)
 {
-	pid_t kids[6];
-	int nk = 0, status, bad = 0;
-	struct opstat st = { 0 };
-	double t0 = now_s();
+	if (reloader_pid > 0)
+		__atomic_add_fetch(&ctl->requested, 1, __ATOMIC_SEQ_CST);
+}
 
-	G.concurrent = true;
-	want_unload = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (want_unload == MAP_FAILED)
+/* A reload asked for and not made yet, or running. */
+static bool reload_pending(void)
+{
+	return __atomic_load_n(&ctl->busy, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&ctl->done, __ATOMIC_SEQ_CST) <
+	       __atomic_load_n(&ctl->requested, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Wait until every requested reload is made (the device closed meanwhile);
+ * -1 when the reloader died (it said why).
+ */
+static int wait_reloads(struct opstat *st)
+{
+	int status;
+
+	dev_close();
+	while (reloader_pid > 0 && reload_pending()) {
+		if (waitpid(reloader_pid, &status, WNOHANG) == reloader_pid) {
+			reloader_pid = -1;
+			fail(st, "the reloader exited with %d",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			return -1;
+		}
+		usleep(5000);
+	}
+	return 0;
+}
+
+/*
+ * Before each call of the concurrent run: while a reload is pending the
+ * device is closed (it would pin the module) and an ioctl op waits for the
+ * reload; otherwise the device is open.  0, or -1 after a failure.
+ */
+static int conc_prepare(int op, struct opstat *st)
+{
+	if (reload_pending()) {
+		if (op > OP_IOC_UNKNOWN) {
+			dev_close();	/* a netlink call races the reload */
+			return 0;
+		}
+		if (wait_reloads(st))
+			return -1;
+	}
+	if (dev_fd < 0) {
+		if (dev_open()) {
+			fail(st, "cannot open the device again");
+			return -1;
+		}
+		harvest_handles();
+	}
+	return 0;
+}
+
+static bool is_set_config(int op)
+{
+	return op == I_SET_CONFIG || op == I_NR + 1 + N_SET_CONFIG;
+}
+
+/* @calls calls of @op (first call @first) under the helpers; 0 when right. */
+static int conc_op(int op, long calls, long first, struct opstat *st)
+{
+	long i, half = first + calls / 2;
+
+	for (i = first; i < first + calls; i++) {
+		if (i == half)
+			request_reload();
+		if (conc_prepare(op, st))
+			return -1;
+		one_call(op, i, st);
+	}
+	if (wait_reloads(st))
 		return -1;
-	kids[nk++] = spawn(config_changer);
-	kids[nk++] = spawn(reader);
-	kids[nk++] = spawn(reader);
-	kids[nk++] = spawn(loader);
-	if (have_modules())
-		kids[nk++] = spawn(reloader);
-	for (long i = 0; i < calls; i++) {
+	return st->fails ? -1 : 0;
+}
+
+/* Mixed calls of every op, @calls in all, a reload every eighth. */
+static int conc_mixed(long calls, long first, struct opstat *st)
+{
+	long step = calls / 8 ?: 1;
+
+	for (long i = first; i < first + calls; i++) {
 		int op = (int)(mix64(G.seed ^ i) % NR_OPS);
 
-		if (op == I_NR + 1 + N_SET_CONFIG || op == I_SET_CONFIG)
-			op = I_GET_INFO;	/* the changer does those */
-		/* rmmod wants the device closed: netlink calls meanwhile. */
-		if (dev_fd >= 0 && (*want_unload || !(i % 64)))
-			dev_close();
-		if (dev_fd < 0 && !*want_unload) {
-			if (dev_open()) {
-				fail(&st, "cannot open the device again");
-				break;
-			}
-			harvest_handles();
-		}
-		if (dev_fd < 0 && op <= OP_IOC_UNKNOWN)
+		if (!((i - first) % step))
+			request_reload();
+		/* While a reload runs: netlink calls only, racing it. */
+		if (reload_pending() && op <= OP_IOC_UNKNOWN)
 			op = I_NR + 1 + (int)(mix64(G.seed ^ i) % N_NR);
-		if (op == I_NR + 1 + N_SET_CONFIG)
-			op = I_NR + 1 + N_GET_INFO;
-		one_call(op, i, &st);
+		if (is_set_config(op))
+			op = I_NR + 1 + N_GET_INFO;	/* the changer does those */
+		if (conc_prepare(op, st))
+			return -1;
+		one_call(op, i, st);
 	}
-	for (int k = 0; k < nk; k++) {
+	if (wait_reloads(st))
+		return -1;
+	return st->fails ? -1 : 0;
+}
+
+/*
+ * The helpers for the concurrent run; 0, or -1 (they are stopped by
+ * conc_stop()).
+ */
+static pid_t kids[6];
+static int nr_kids;
+
+static int conc_start(void)
+{
+	ctl = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctl == MAP_FAILED)
+		return -1;
+	G.concurrent = true;
+	nr_kids = 0;
+	kids[nr_kids++] = spawn(config_changer);
+	kids[nr_kids++] = spawn(reader);
+	kids[nr_kids++] = spawn(reader);
+	kids[nr_kids++] = spawn(loader);
+	if (have_modules())
+		kids[nr_kids++] = reloader_pid = spawn(reloader);
+	return 0;
+}
+
+/* Stop the helpers; -1 when one failed or the module was never reloaded. */
+static int conc_stop(void)
+{
+	int status, bad = 0;
+
+	for (int k = 0; k < nr_kids; k++) {
 		kill(kids[k], SIGKILL);
-		waitpid(kids[k], &status, 0);
+		if (waitpid(kids[k], &status, 0) != kids[k])
+			continue;	/* the reloader, reaped when it died */
 		if (WIFEXITED(status) && WEXITSTATUS(status)) {
 			printf("# helper %d exited with %d\n", k, WEXITSTATUS(status));
 			bad = 1;
 		}
 	}
+	reloader_pid = -1;
 	G.concurrent = false;
-	printf("# memowner.ko unloaded and loaded again %d times during the run\n", want_unload[1]);
-	if (have_modules() && !want_unload[1]) {
+	printf("# memowner.ko unloaded and loaded again %d times during the run\n", ctl->done);
+	if (have_modules() && ctl->done < ctl->requested) {
+		printf("# %d reloads asked for, %d made\n", ctl->requested, ctl->done);
+		bad = 1;
+	}
+	if (have_modules() && !ctl->done) {
 		printf("# the module was never reloaded\n");
 		bad = 1;
 	}
-	st.gone += G.gone;
-	print_stat("concurrent", &st, now_s() - t0);
-	return st.fails || bad ? -1 : 0;
+	return bad ? -1 : 0;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -2703,7 +2840,7 @@ int main(int argc, char **argv)
 	/* Start from a fresh instance so that no rule of another test is left. */
 	if (have_modules() && memowner_reload(""))
 		ksft_exit_fail_msg("reloading memowner.ko failed\n");
-	ksft_set_plan(2 * NR_OPS + 1);
+	ksft_set_plan(3 * NR_OPS + 1);
 	ret = setup_interfaces();
 	if (ret)
 		ksft_exit_fail_msg("setup: %s\n", strerror(-ret));
@@ -2735,9 +2872,35 @@ int main(int argc, char **argv)
 				 "as a CAP_PERFMON reader: %s\n", op_name(op));
 	}
 
-	/* Mixed calls of every op; bounded so that make fuzz stays minutes long. */
-	ret = fuzz_concurrent(G.calls * 4 < 40000 ? G.calls * 4 : 40000);
-	ksft_test_result(!ret, "every op under SET_CONFIG changes, readers, allocation load and reloads\n");
+	/*
+	 * Every op again under the helpers, as root, with a reload in the
+	 * middle of each; then mixed calls of every op (at most 40000, so
+	 * that make fuzz stays hours, not days, long on the debug kernel).
+	 */
+	if (conc_start())
+		ksft_exit_fail_msg("the concurrent run's helpers: %s\n", strerror(errno));
+	for (op = 0; op < NR_OPS; op++) {
+		struct opstat st = { 0 };
+		double t0 = now_s();
+		long gone0 = G.gone;
+
+		ret = conc_op(op, G.calls, 2L << 32, &st);
+		st.gone += G.gone - gone0;
+		print_stat(op_name(op), &st, now_s() - t0);
+		ksft_test_result(!ret, "under changes, readers, load and a reload: %s\n",
+				 op_name(op));
+	}
+	{
+		struct opstat st = { 0 };
+		double t0 = now_s();
+		long gone0 = G.gone;
+
+		ret = conc_mixed(G.calls < 40000 ? G.calls : 40000, 3L << 32, &st);
+		st.gone += G.gone - gone0;
+		print_stat("mixed", &st, now_s() - t0);
+		ret |= conc_stop();
+	}
+	ksft_test_result(!ret, "every op mixed under SET_CONFIG changes, readers, allocation load and reloads\n");
 
 	/* Leave memowner as it was: defaults, no rule, the test module empty. */
 	dev_close();
