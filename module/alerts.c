@@ -130,7 +130,7 @@ static void measure(u64 *bytes, u64 *pages, bool *need_records)
 				continue;
 			if (!summed) {
 				mo_site_sum(i, &t);
-				live = t.bytes - t.bytes_freed;
+				live = mo_live_bytes(&t);
 				summed = true;
 			}
 			bytes[k] += live;

@@ -57,12 +57,12 @@ static const char *mt_name(unsigned int mt)
 /* Live objects, bytes and base pages of a site's totals. */
 static u64 live_objects(const struct mo_totals *t)
 {
-	return t->allocs - t->frees;
+	return mo_live_objects(t);
 }
 
 static u64 live_bytes(const struct mo_totals *t)
 {
-	return t->bytes - t->bytes_freed;
+	return mo_live_bytes(t);
 }
 
 static u64 base_pages(unsigned int src, const struct mo_totals *t)

@@ -330,10 +330,10 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 		if (!r->name[0])
 			strscpy(r->name, name, sizeof(r->name));
 		row_add(r, s, i, key, q->group);
-		live = t.bytes - t.bytes_freed;
+		live = mo_live_bytes(&t);
 		r->live_bytes += live;
 		r->live_pages += pages_of(s->key.src, live);
-		r->live_objects += t.allocs - t.frees;
+		r->live_objects += mo_live_objects(&t);
 		r->allocs += t.allocs - b.allocs;
 		r->frees += t.frees - b.frees;
 		r->bytes_allocated += t.bytes - b.bytes;
@@ -473,7 +473,7 @@ unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 		if (!s)
 			continue;
 		mo_site_sum(i, &t);
-		live = t.bytes - t.bytes_freed;
+		live = mo_live_bytes(&t);
 		if (!live)
 			continue;
 		memset(&row, 0, sizeof(row));
@@ -482,7 +482,7 @@ unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 		row.source = s->key.src;
 		row.live_bytes = live;
 		row.live_pages = pages_of(s->key.src, live);
-		row.live_objects = t.allocs - t.frees;
+		row.live_objects = mo_live_objects(&t);
 		row.allocs = t.allocs;
 		row.frees = t.frees;
 		row.bytes_allocated = t.bytes;
@@ -501,7 +501,7 @@ void mo_query_mark(void)
 	mutex_lock(&baseline_lock);
 	for (i = 1; i < n; i++) {
 		mo_site_sum(i, &t);
-		WRITE_ONCE(mark_bytes[i], t.bytes - t.bytes_freed);
+		WRITE_ONCE(mark_bytes[i], mo_live_bytes(&t));
 	}
 	mark_ns = ktime_get_boottime_ns();
 	mutex_unlock(&baseline_lock);

@@ -49,6 +49,27 @@ struct mo_totals {
 	u64 allocs, frees, bytes, bytes_freed;
 };
 
+/*
+ * What a site holds, from its totals.  mo_site_sum() reads the per-CPU
+ * counters one CPU after another while the others go on counting: an
+ * allocation counted on a CPU already read and its free on one read later
+ * (a network buffer freed on another CPU, an RCU free) make frees exceed
+ * allocations in the sum, and a u64 difference then wraps to ~2^64 (16 EiB
+ * rows, page alerts of 2^52 pages).  Such a sum is low by at most what was
+ * allocated during the read, so a negative value is clamped at zero: a
+ * live value is never above what the site holds plus that.  Every live
+ * value is formed here (vm/module-checks.sh fails a subtraction elsewhere).
+ */
+static inline u64 mo_live_objects(const struct mo_totals *t)
+{
+	return t->allocs > t->frees ? t->allocs - t->frees : 0;
+}
+
+static inline u64 mo_live_bytes(const struct mo_totals *t)
+{
+	return t->bytes > t->bytes_freed ? t->bytes - t->bytes_freed : 0;
+}
+
 int mo_site_init(unsigned long max_sites);
 /* Make the per-source "site table full" sites, on the depot's sentinel. */
 int mo_site_init_sentinels(u32 full_stack);
