@@ -3,7 +3,12 @@
  * The memowner CLI: one table of commands (memowner.c), one file per group
  * of commands:
  *   cmd_status.c   status, config
- *   cmd_list.c     stacks, pages, caches, modules, leaks
+ *   cmd_stacks.c   stacks
+ *   cmd_pages.c    pages
+ *   cmd_caches.c   caches
+ *   cmd_modules.c  modules
+ *   cmd_leaks.c    leaks
+ *   list.c         what those five listings share (list.h)
  *   cmd_top.c      top (ncurses live view and batch mode)
  *   cmd_export.c   export --format folded|pprof|json
  *   cmd_alerts.c   alerts add|del|list, watch
