@@ -79,7 +79,7 @@ static int status_show(struct seq_file *m, void *v)
 	struct mo_totals src_tot[__MEMOWNER_SRC_LAST] = {};
 	unsigned long i, nr_sites = mo_site_count();
 	struct memowner_params *p = &memowner_params;
-	unsigned long buddy, pcp;
+	unsigned long buddy, pcp, ff, fn, fd;
 	u64 tracked_pages, in_use;
 	struct sysinfo si;
 	int s;
@@ -125,6 +125,9 @@ static int status_show(struct seq_file *m, void *v)
 		   mo_track_stat(MO_STAT_SAMPLED));
 	seq_printf(m, "metadata_bytes_per_object: %zu\n", sizeof(struct mo_obj));
 	seq_printf(m, "stacks: %lu max=%lu\n", mo_depot_count(), p->max_stacks);
+	mo_frozen_stats(&ff, &fn, &fd);
+	/* Frames of code gone (module init text, unloaded modules): frozen.c */
+	seq_printf(m, "frozen: frames=%lu names=%lu not_frozen=%lu\n", ff, fn, fd);
 	seq_printf(m, "sites: %lu\n", nr_sites);
 	seq_printf(m, "tasks: %lu\n", mo_task_count());
 	seq_printf(m, "caches: %lu\n", mo_cache_count());

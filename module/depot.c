@@ -181,11 +181,20 @@ u32 mo_depot_next(u32 *pos)
 	return to_handle(off);
 }
 
-void mo_frame_name(unsigned long addr, char *buf, size_t len)
+void mo_depot_set_frame(u32 handle, unsigned int i, unsigned long frame)
 {
-	snprintf(buf, len, "%pS", (void *)addr);
-	if (!strncmp(buf, "0x", 2))
-		strscpy(buf, "?", len);
+	const unsigned long *frames;
+	unsigned long flags;
+
+	if (i >= mo_depot_fetch(handle, &frames))
+		return;
+	/*
+	 * Under depot_lock, so that depot_insert()'s recheck compares whole
+	 * frames; lock-free readers see the old or the new word, never a mix.
+	 */
+	raw_spin_lock_irqsave(&depot_lock, flags);
+	WRITE_ONCE(to_stack(handle)->frames[i], frame);
+	raw_spin_unlock_irqrestore(&depot_lock, flags);
 }
 
 u32 mo_depot_sentinel(unsigned int which)

@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 
+#include "frozen.h"
+
 /* Sentinel stacks: real one-frame records naming a function of memowner. */
 enum {
 	MO_STACK_NONE,		/* no stack */
@@ -33,10 +35,11 @@ u32 mo_depot_save(const unsigned long *entries, unsigned int nr);
 unsigned int mo_depot_fetch(u32 handle, const unsigned long **entries);
 
 /*
- * A frame as text for any reader: "func+0x1e/0x40 [mod]", or "?" when no
- * symbol covers it -- %pS would print the raw address then.
+ * Replace frame @i of @handle (fewer frames than it has) by @frame: the
+ * frozen frame of an address whose code goes away (frozen.c).  The record
+ * keeps its hash: new stacks through the address never match it again.
  */
-void mo_frame_name(unsigned long addr, char *buf, size_t len);
+void mo_depot_set_frame(u32 handle, unsigned int i, unsigned long frame);
 
 /* Sentinel handle @which (MO_STACK_*). */
 u32 mo_depot_sentinel(unsigned int which);

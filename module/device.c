@@ -255,7 +255,8 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 		ret = -ENOSPC;
 	} else {
 		for (i = 0; st.frames && i < nr; i++)
-			if (put_user((u64)frames[i], (u64 __user *)u64_to_user_ptr(st.frames) + i))
+			if (put_user((u64)mo_frame_addr(frames[i]),
+				     (u64 __user *)u64_to_user_ptr(st.frames) + i))
 				ret = -EFAULT;
 		if (!ret && st.text &&
 		    copy_to_user(u64_to_user_ptr(st.text), text, len))

@@ -26,6 +26,7 @@
 #include "depot.h"
 #include "device.h"
 #include "events.h"
+#include "frozen.h"
 #include "info.h"
 #include "netlink.h"
 #include "owner.h"
@@ -82,6 +83,14 @@ static int __init memowner_init(void)
 	ret = mo_alerts_init();
 	if (ret)
 		goto err_alerts;
+	/*
+	 * Frames of code that goes are frozen from here on (it reaches the
+	 * depot and the call-site caches): before any probe is attached, so
+	 * that no stored stack misses it.
+	 */
+	ret = mo_frozen_init();
+	if (ret)
+		goto err_frozen;
 
 	/*
 	 * The event tables before tracking starts: allocated untracked, not
@@ -123,6 +132,8 @@ err_debugfs:
 err_events:
 	mo_control_going();
 	mo_control_stop();
+	mo_frozen_exit();
+err_frozen:
 	mo_alerts_exit();
 err_alerts:
 	mo_query_exit();
@@ -158,6 +169,7 @@ static void __exit memowner_exit(void)
 	mo_debugfs_exit();
 	/* Nothing can re-attach a probe now; detach them, free the tables. */
 	mo_control_stop();
+	mo_frozen_exit();
 	mo_events_exit();
 	mo_alerts_exit();
 	mo_query_exit();

@@ -404,7 +404,7 @@ static int put_frames(struct sk_buff *skb, u32 stack, bool addrs)
 		return -EMSGSIZE;
 	out = nla_data(attr);
 	for (i = 0; i < nr; i++)
-		out[i] = frames[i];
+		out[i] = mo_frame_addr(frames[i]);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ void mo_stack_module(u32 stack, char *buf, size_t len)
 		strscpy(buf, "", len);
 		return;
 	}
-	sprint_symbol(sym, frames[0]);
+	mo_frame_name(frames[0], sym, sizeof(sym));
 	open = strrchr(sym, '[');
 	close = open ? strchr(open, ']') : NULL;
 	if (!open || !close) {

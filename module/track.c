@@ -581,6 +581,22 @@ void mo_track_configure(enum memowner_mode mode, unsigned int depth,
 	}
 }
 
+static void forget_callsites(void *unused)
+{
+	struct mo_cs_cache *cs = this_cpu_ptr(mo_cs);
+
+	memset(cs->e, 0, sizeof(cs->e));
+}
+
+void mo_track_forget_callsites(void)
+{
+	/*
+	 * On each CPU with interrupts off: a probe it interrupted completes a
+	 * whole entry afterwards, for code that is running, hence not frozen.
+	 */
+	on_each_cpu(forget_callsites, NULL, 1);
+}
+
 /*
  * Names for the cache keys of sites: a real struct kmem_cache (its name,
  * when the layout is known), or a synthetic kmalloc key made from the size

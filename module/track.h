@@ -259,6 +259,8 @@ size_t mo_track_memory(void);	/* per-CPU buffers */
 
 /* Stop/resume recording; used around attach, detach and reset. */
 void mo_track_set_active(bool on);
+/* Empty every CPU's call-site cache (frames were frozen: frozen.c). */
+void mo_track_forget_callsites(void);
 /* New mode, depth and sampling mean; probes must be detached. */
 void mo_track_configure(enum memowner_mode mode, unsigned int depth,
 			u64 sample_bytes);

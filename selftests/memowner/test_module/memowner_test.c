@@ -14,6 +14,7 @@
  *     fragment COUNT
  *     hold-exit MS
  *     release-exit
+ *     leak kmalloc
  *     reset
  *   /sys/kernel/debug/memowner_test/held      (0400)
  *     KIND count=N bytes_req=N bytes_alloc=N pages=N     per KIND held
@@ -24,12 +25,20 @@
  *     PFN ORDER KIND           per held block of pages, split, pages_bulk
  *
  * KIND is one of kmalloc, cache, pages, split, vmalloc, percpu, cache_bulk,
- * pages_bulk, paths.  COUNT is 1..1048576 in process context, 1..4096 in softirq
+ * pages_bulk, paths, merged.  COUNT is 1..1048576 in process context, 1..4096 in softirq
  * and hardirq context.  SIZE is bytes for kmalloc and vmalloc (1..4 MiB),
- * cache and cache_bulk (8..8192; at most 8 sizes, i.e. caches, per load),
+ * cache, cache_bulk and merged (8..8192; at most 8 sizes, i.e. caches, per load),
  * percpu (1..4096); the order for pages (0..10) and split (1..10); 0 for
  * pages_bulk.  stress takes COUNT 1..16M and SIZE 8..4 MiB (each object
  * carries the list node it is handed over with).
+ *
+ * merged allocates from memowner_test_merged_<SIZE>, a cache without a
+ * constructor created right after memowner_test_partner_<SIZE>, another
+ * one of the same size, so that SLUB merges it (into the partner, or an
+ * older cache of that size): memowner_test_merged_<SIZE> is then only an
+ * alias in /sys/kernel/slab, and its objects belong to a cache of another
+ * name.  Where caches are never merged (slab_nomerge, debug flags) it is
+ * a cache of its own.
  *
  * via=FN (vmalloc only) names the entry point each object is allocated by:
  * vmalloc (the default), vzalloc, vmalloc_user, vmalloc_node, vzalloc_node,
@@ -69,6 +78,15 @@
  * changes the configuration in that window.  memowner.ko must be loaded;
  * release-exit (and reset, and unloading this module) removes the probe,
  * which the kernel also disarms when memowner.ko goes.
+ *
+ * leak kmalloc hands every held kmalloc object over to nobody: they stay
+ * allocated after this module unloads (kmemleak is told to ignore them),
+ * so that memowner's records of them outlive the code that made them
+ * (names_test: their stacks must still name memowner_test_kmalloc()).
+ *
+ * Module parameter init_kmalloc=N (0..4096): N objects of 96 bytes
+ * allocated at load by memowner_test_init_kmalloc(), a function of the
+ * init text (freed once init has run), held until unload.
  *
  * A write returns its length, -EINVAL for a malformed command or an
  * out-of-range value, -ENOMEM when an allocation fails (and then the
@@ -126,6 +144,7 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/irq_work.h>
+#include <linux/kmemleak.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/llist.h>
@@ -240,6 +259,7 @@ enum mot_kind {
 	MOT_CACHE_BULK,
 	MOT_PAGES_BULK,
 	MOT_PATHS,
+	MOT_MERGED,
 	MOT_NR_KINDS
 };
 
@@ -253,6 +273,7 @@ static const char *const mot_kind_names[MOT_NR_KINDS] = {
 	[MOT_CACHE_BULK]	= "cache_bulk",
 	[MOT_PAGES_BULK]	= "pages_bulk",
 	[MOT_PATHS]		= "paths",
+	[MOT_MERGED]		= "merged",
 };
 
 enum mot_ctx {
@@ -333,6 +354,8 @@ struct mot_cache {
 static DEFINE_MUTEX(mot_lock);
 static struct list_head mot_batches[MOT_NR_KINDS];
 static struct mot_cache mot_caches[MOT_MAX_CACHES];
+static struct mot_cache mot_merged[MOT_MAX_CACHES];	/* "merged" */
+static struct kmem_cache *mot_partners[MOT_MAX_CACHES];
 static struct dentry *mot_dir;
 
 static atomic64_t mot_stress_allocs = ATOMIC64_INIT(0);
@@ -413,6 +436,18 @@ static void mot_cache_ctor(void *obj)
 {
 }
 
+/* The entry of @tab for @size: its cache, or a free one; NULL when full. */
+static struct mot_cache *mot_cache_slot(struct mot_cache *tab,
+					unsigned int size)
+{
+	int i;
+
+	for (i = 0; i < MOT_MAX_CACHES; i++)
+		if (!tab[i].cache || tab[i].size == size)
+			return &tab[i];
+	return NULL;
+}
+
 /*
  * The module's own cache of objects of @size bytes, created on first use.
  * Caches live until unload.  The constructor keeps slab merging from
@@ -421,22 +456,43 @@ static void mot_cache_ctor(void *obj)
  */
 static struct kmem_cache *mot_get_cache(unsigned int size)
 {
-	struct mot_cache *c;
-	int i;
+	struct mot_cache *c = mot_cache_slot(mot_caches, size);
 
-	for (i = 0; i < MOT_MAX_CACHES; i++) {
-		c = &mot_caches[i];
-		if (c->cache && c->size == size)
-			return c->cache;
-		if (!c->cache)
-			break;
-	}
-	if (i == MOT_MAX_CACHES)
+	if (!c)
 		return ERR_PTR(-EINVAL);
+	if (c->cache)
+		return c->cache;
 	snprintf(c->name, sizeof(c->name), "memowner_test_%u", size);
 	c->cache = kmem_cache_create(c->name, size, 0, 0, mot_cache_ctor);
 	if (!c->cache)
 		return ERR_PTR(-ENOMEM);
+	c->size = size;
+	return c->cache;
+}
+
+/* The cache "merged" allocates from: see the top of the file. */
+static struct kmem_cache *mot_get_merged(unsigned int size)
+{
+	struct mot_cache *c = mot_cache_slot(mot_merged, size);
+	struct kmem_cache **partner;
+	char name[32];
+
+	if (!c)
+		return ERR_PTR(-EINVAL);
+	if (c->cache)
+		return c->cache;
+	partner = &mot_partners[c - mot_merged];
+	snprintf(name, sizeof(name), "memowner_test_partner_%u", size);
+	*partner = kmem_cache_create(name, size, 0, 0, NULL);
+	if (!*partner)
+		return ERR_PTR(-ENOMEM);
+	snprintf(c->name, sizeof(c->name), "memowner_test_merged_%u", size);
+	c->cache = kmem_cache_create(c->name, size, 0, 0, NULL);
+	if (!c->cache) {
+		kmem_cache_destroy(*partner);
+		*partner = NULL;
+		return ERR_PTR(-ENOMEM);
+	}
 	c->size = size;
 	return c->cache;
 }
@@ -710,6 +766,7 @@ static int mot_do_alloc(struct mot_req *req)
 	case MOT_KMALLOC:
 		return memowner_test_kmalloc(req);
 	case MOT_CACHE:
+	case MOT_MERGED:
 		return memowner_test_cache_alloc(req);
 	case MOT_PAGES:
 		return memowner_test_pages(req);
@@ -844,6 +901,7 @@ static void mot_free_objs(struct mot_batch *b)
 			kfree(p);
 			break;
 		case MOT_CACHE:
+		case MOT_MERGED:
 			kmem_cache_free(b->cache, p);
 			break;
 		case MOT_PAGES:
@@ -901,6 +959,7 @@ static void mot_account(struct mot_batch *b)
 	switch (b->kind) {
 	case MOT_KMALLOC:
 	case MOT_CACHE:
+	case MOT_MERGED:
 	case MOT_CACHE_BULK:
 	case MOT_PATHS:
 		for (i = 0; i < b->nr; i++)
@@ -958,6 +1017,7 @@ static int mot_check_alloc(enum mot_kind kind, unsigned long count,
 			return -EINVAL;
 		fallthrough;
 	case MOT_CACHE:
+	case MOT_MERGED:
 		return size >= MOT_CACHE_MIN && size <= MOT_CACHE_MAX ? 0 : -EINVAL;
 	case MOT_PAGES:
 		return size <= MOT_MAX_ORDER ? 0 : -EINVAL;
@@ -1003,8 +1063,9 @@ static int mot_alloc(enum mot_kind kind, unsigned long count, unsigned long size
 		b->order = size;
 	if (kind == MOT_SPLIT)
 		entries = count << size;
-	if (kind == MOT_CACHE || kind == MOT_CACHE_BULK) {
-		b->cache = mot_get_cache(size);
+	if (kind == MOT_CACHE || kind == MOT_CACHE_BULK || kind == MOT_MERGED) {
+		b->cache = kind == MOT_MERGED ? mot_get_merged(size) :
+			   mot_get_cache(size);
 		if (IS_ERR(b->cache)) {
 			ret = PTR_ERR(b->cache);
 			goto out;
@@ -1402,6 +1463,21 @@ static int mot_hold_exit(unsigned long ms)
 	return 0;
 }
 
+/* "leak kmalloc": the objects stay allocated; the batches go. */
+static void mot_leak_kmalloc(void)
+{
+	struct mot_batch *b, *tmp;
+	unsigned long i;
+
+	list_for_each_entry_safe(b, tmp, &mot_batches[MOT_KMALLOC], node) {
+		for (i = 0; i < b->nr; i++)
+			kmemleak_ignore(b->objs[i]);
+		b->nr = 0;
+		list_del(&b->node);
+		mot_free_batch(b);
+	}
+}
+
 static int mot_reset(void)
 {
 	mot_release_exit();
@@ -1526,6 +1602,12 @@ static int mot_exec(int argc, char **argv)
 		if (argc != 1)
 			return -EINVAL;
 		mot_release_exit();
+		return 0;
+	}
+	if (!strcmp(argv[0], "leak")) {
+		if (argc != 2 || strcmp(argv[1], "kmalloc"))
+			return -EINVAL;
+		mot_leak_kmalloc();
 		return 0;
 	}
 	if (!strcmp(argv[0], "reset"))
@@ -1713,16 +1795,56 @@ static const struct file_operations mot_pfns_fops = {
 	.release	= seq_release_private,
 };
 
+#define MOT_INIT_KMALLOC_MAX	4096
+#define MOT_INIT_KMALLOC_SIZE	96
+static unsigned int init_kmalloc;
+module_param(init_kmalloc, uint, 0400);
+MODULE_PARM_DESC(init_kmalloc, "objects of 96 bytes allocated by the init text at load, held until unload (0..4096)");
+static void *mot_init_objs[MOT_INIT_KMALLOC_MAX];
+
+/* Init text: its frames are gone once init has run. */
+static noinline __mot_noipa int __init memowner_test_init_kmalloc(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		mot_init_objs[i] = kmalloc(MOT_INIT_KMALLOC_SIZE, GFP_KERNEL);
+		if (!mot_init_objs[i])
+			return -ENOMEM;
+	}
+	barrier();
+	return 0;
+}
+
+static void mot_free_init_objs(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MOT_INIT_KMALLOC_MAX; i++) {
+		kfree(mot_init_objs[i]);
+		mot_init_objs[i] = NULL;
+	}
+}
+
 static int __init mot_init(void)
 {
-	int k;
+	int k, ret;
 
+	if (init_kmalloc > MOT_INIT_KMALLOC_MAX)
+		return -EINVAL;
+	ret = memowner_test_init_kmalloc(init_kmalloc);
+	if (ret) {
+		mot_free_init_objs();
+		return ret;
+	}
 	for (k = 0; k < MOT_NR_KINDS; k++)
 		INIT_LIST_HEAD(&mot_batches[k]);
 
 	mot_dir = debugfs_create_dir("memowner_test", NULL);
-	if (IS_ERR(mot_dir))
+	if (IS_ERR(mot_dir)) {
+		mot_free_init_objs();
 		return PTR_ERR(mot_dir);
+	}
 	debugfs_create_file("control", 0200, mot_dir, NULL, &mot_control_fops);
 	debugfs_create_file("held", 0400, mot_dir, NULL, &mot_held_fops);
 	debugfs_create_file("pfns", 0400, mot_dir, NULL, &mot_pfns_fops);
@@ -1739,9 +1861,13 @@ static void __exit mot_exit(void)
 	mutex_lock(&mot_lock);
 	mot_release_exit();
 	mot_free_all();
-	for (i = 0; i < MOT_MAX_CACHES; i++)
+	for (i = 0; i < MOT_MAX_CACHES; i++) {
 		kmem_cache_destroy(mot_caches[i].cache);
+		kmem_cache_destroy(mot_merged[i].cache);
+		kmem_cache_destroy(mot_partners[i]);
+	}
 	mutex_unlock(&mot_lock);
+	mot_free_init_objs();
 }
 
 module_init(mot_init);
