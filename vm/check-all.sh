@@ -84,8 +84,8 @@ one() {
 	st=$?
 	set -e
 	echo "$st $(( $(date +%s) - t0 ))" >"$d/status"
-	cp -a "$d/tree/build/"check-* "$top/build/" 2>/dev/null || true
-	cp "$d/tree/build/"check-*/failures.txt "$d/" 2>/dev/null || true
+	cp -a "$d/tree/build/"check-* "$d/tree/build/"booted-* "$top/build/" 2>/dev/null || true
+	cp "$d/tree/build/"{check,booted}-*/failures.txt "$d/" 2>/dev/null || true
 	rm -rf "$d/tree"
 }
 

@@ -3,7 +3,8 @@
 #
 # check.sh [KVER] [--run check|demo|bench] [--smp N] [--mem SIZE] [--icount]
 #          [--tests PROG,PROG]   (only these selftests; TESTS=... in make)
-#          [--booted]            (make check-booted: the full-root guest)
+#          [--booted]            (make check-booted: the full-root guest;
+#                                 KVER-booted is the same: trixie-booted)
 #          [--append VAR=VALUE]  (guest environment, e.g. MEMOWNER_FUZZ_CALLS=N)
 #
 # The whole "make check" for one kernel: install what is missing, build the
@@ -50,6 +51,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# KVER-booted (vm/check-all.sh's matrix, the kernel table): --booted.
+case $kver in
+*-booted) kver=${kver%-booted} booted=1 ;;
+esac
 
 # The kernel (vm/kernels.sh): its headers tree KDIR as seen from KROOT, the
 # chroot of its own release its modules are built in ("-": the host).
@@ -85,7 +90,7 @@ rm -f "$out/failures.txt"
 rm -f "$out"/*.log "$out/host.tap"
 # What vm/kernel-table.sh reports of this run: the kernel and its compiler
 # now, "build=" once the modules are built (or not).
-printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")" "$abi" \
+printf 'kver=%s\nabi=%s\ncc=%s\n' "$(kver_name "$kver")${booted:+-booted}" "$abi" \
 	"$(kernel_cc_text "$khost")" >"$out/kernel.env"
 build_failed() {
 	echo "build=$1: $(grep -m1 -E 'error:|\*\*\* ' "$out/build.log" |

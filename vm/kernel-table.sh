@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kernel-table.sh [README]: write the README's kernel table from the last
-# run of each kernel (build/check-ABI/: kernel.env written by vm/check.sh at
+# run of each kernel (build/check-ABI/, and build/booted-ABI/ for the
+# full-root guest of KVER-booted: kernel.env written by vm/check.sh at
 # the build, console.log, summary.txt), between the marker lines
 #   <!-- kernel-table-begin -->  and  <!-- kernel-table-end -->
 # Never typed by hand: "make check-all" calls it after the matrix.
@@ -18,7 +19,7 @@ newest-rt trixie-cloud bullseye"
 
 # The newest run of each KVER.
 declare -A dir_of
-for env in "$top"/build/check-*/kernel.env; do
+for env in "$top"/build/check-*/kernel.env "$top"/build/booted-*/kernel.env; do
 	[ -f "$env" ] || continue
 	k=$(sed -n 's/^kver=//p' "$env")
 	[ -n "$k" ] || continue
