@@ -59,6 +59,21 @@ result() {	# result OK-FLAG DESCRIPTION
 	fi
 }
 percpu_failures() { dmesg | grep -c 'percpu: allocation failed'; }
+# A freshly loaded module is held for a moment by udev while it handles
+# the module's uevents (loop's loop-control and loop devices on trixie:
+# "modprobe: FATAL: Module loop is in use" right after its load): that is
+# the machine's, not memowner's, so an unload waits for udev to settle and
+# retries a busy module for up to 5 s before it counts as failed.
+settle() { command -v udevadm >/dev/null 2>&1 && udevadm settle -t 10 2>/dev/null; }
+unload_other() {	# unload_other MODULE: 0, or 1 after the last try
+	settle
+	n_try=0
+	until modprobe -r -q "$1" 2>/dev/null; do
+		n_try=$((n_try + 1))
+		[ "$n_try" -lt 50 ] || { modprobe -r "$1"; return 1; }
+		sleep 0.1
+	done
+}
 pcpu_before=$(percpu_failures)
 modules_before=$(cut -d' ' -f1 /proc/modules | sort)
 
@@ -69,7 +84,7 @@ for m in $mods; do
 done
 result $ok "with memowner loaded,$mods load at once"
 for m in $mods; do
-	modprobe -r "$m" || { echo "# modprobe -r $m failed"; ok=0; }
+	unload_other "$m" || { echo "# modprobe -r $m failed"; ok=0; }
 done
 
 # 2, 3: memowner cycles while the others load and unload.
@@ -80,7 +95,7 @@ errs=$(mktemp)
 	while [ -e "$flag" ]; do
 		for m in $mods; do
 			modprobe "$m" || echo "modprobe $m failed (round $n)" >>"$errs"
-			modprobe -r "$m" || echo "modprobe -r $m failed (round $n)" >>"$errs"
+			unload_other "$m" || echo "modprobe -r $m failed (round $n)" >>"$errs"
 		done
 		n=$((n + 1))
 	done
