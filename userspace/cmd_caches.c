@@ -4,11 +4,17 @@
  * call sites as /sys/kernel/slab/CACHE/alloc_calls lines (SLUB debugging).
  * The kernel reports a call site once per stack through it; the records of
  * one call site are merged here into one line, as alloc_calls has.
+ *
+ * A cache SLUB merged others into is reported under the name it was
+ * created with; its other names (mo_slab_names(): "mydrv_cache" merged
+ * into "ip4-frags") are shown as its aliases, and --cache matches any of
+ * them.
  */
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +23,6 @@
 #include "list.h"
 
 struct cache_ctx {
-	const char *pattern;
 	struct mo_cache_rec *recs;
 	size_t nr, cap;
 };
@@ -26,8 +31,6 @@ static int caches_cb(const struct mo_cache_rec *r, void *arg)
 {
 	struct cache_ctx *cc = arg;
 
-	if (cc->pattern && fnmatch(cc->pattern, r->name, 0))
-		return 0;
 	if (cc->nr == cc->cap) {
 		size_t cap = cc->cap ? cc->cap * 2 : 64;
 		struct mo_cache_rec *n = realloc(cc->recs, cap * sizeof(*n));
@@ -138,7 +141,36 @@ struct cache_sum {
 	const char *name;
 	uint64_t count, bytes;
 	size_t first, n;	/* its records in the sorted array */
+	char **names;		/* every name of the cache, itself included */
+	size_t nnames;
 };
+
+/* Whether @pattern matches the cache's name or one of its aliases. */
+static bool sum_matches(const struct cache_sum *s, const char *pattern)
+{
+	size_t i;
+
+	if (!fnmatch(pattern, s->name, 0))
+		return true;
+	for (i = 0; i < s->nnames; i++)
+		if (!fnmatch(pattern, s->names[i], 0))
+			return true;
+	return false;
+}
+
+/* ", aliases: a b" of the names other than the cache's own. */
+static void print_aliases(const struct cache_sum *s)
+{
+	const char *sep = ", aliases: ";
+	size_t i;
+
+	for (i = 0; i < s->nnames; i++) {
+		if (!strcmp(s->names[i], s->name))
+			continue;
+		printf("%s%s", sep, s->names[i]);
+		sep = " ";
+	}
+}
 
 static int cache_sort_key;	/* 0 bytes, 1 objects, 2 name */
 
@@ -196,7 +228,8 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 	struct cache_ctx cc = { 0 };
 	char extack[EXTACK_LEN] = "", buf[32];
 	struct cache_sum *sums = NULL;
-	size_t i, k, nsums = 0;
+	const char *pattern = NULL;
+	size_t i, k, nsums = 0, kept;
 	uint64_t top = 0;
 	struct mo_json j;
 	struct mo_genl g;
@@ -206,7 +239,7 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:s:n:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			cc.pattern = optarg;
+			pattern = optarg;
 			break;
 		case 's':
 			if (!strcmp(optarg, "bytes"))
@@ -252,7 +285,21 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 		sums[nsums - 1].count += cc.recs[i].count;
 		sums[nsums - 1].bytes += cc.recs[i].bytes;
 	}
+	/* A cache /sys/kernel/slab does not know has no aliases. */
+	for (k = kept = 0; k < nsums; k++) {
+		struct cache_sum *s = &sums[k];
+
+		mo_slab_names(s->name, &s->names, &s->nnames);
+		if (pattern && !sum_matches(s, pattern)) {
+			mo_slab_names_free(s->names, s->nnames);
+			continue;
+		}
+		sums[kept++] = *s;
+	}
+	nsums = kept;
 	qsort(sums, nsums, sizeof(*sums), sum_cmp);
+	for (k = top; top && k < nsums; k++)
+		mo_slab_names_free(sums[k].names, sums[k].nnames);
 	if (top && nsums > top)
 		nsums = top;
 	if (o->json) {
@@ -268,11 +315,18 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 			mo_json_str(&j, "name", s->name);
 			mo_json_u64(&j, "live_objects", s->count);
 			mo_json_u64(&j, "live_bytes", s->bytes);
+			mo_json_arr_begin(&j, "aliases");
+			for (i = 0; i < s->nnames; i++)
+				if (strcmp(s->names[i], s->name))
+					mo_json_str(&j, NULL, s->names[i]);
+			mo_json_arr_end(&j);
 			mo_json_arr_begin(&j, "callsites");
 		} else {
-			printf("%s: %" PRIu64 " objects, %" PRIu64 " bytes (%s), %zu call sites\n",
+			printf("%s: %" PRIu64 " objects, %" PRIu64 " bytes (%s), %zu call sites",
 			       s->name, s->count, s->bytes,
 			       mo_fmt_bytes(s->bytes, buf, sizeof(buf)), s->n);
+			print_aliases(s);
+			printf("\n");
 		}
 		for (i = s->first; i < s->first + s->n; i++) {
 			const struct mo_cache_rec *r = &cc.recs[i];
@@ -306,6 +360,8 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 		mo_json_obj_end(&j);
 		mo_json_end(&j);
 	}
+	for (k = 0; k < nsums; k++)
+		mo_slab_names_free(sums[k].names, sums[k].nnames);
 	free(sums);
 	free(cc.recs);
 	return 0;
@@ -327,12 +383,17 @@ const struct cli_cmd cli_cmd_caches = {
 "cache are by object count, most first; a call site reached from several\n"
 "stacks is one line, as in alloc_calls (JSON \"stack\" names one of them).\n"
 "\n"
-"  -c, --cache PATTERN  only caches whose name matches the shell pattern\n"
-"                       (\"kmalloc-*\").\n"
+"A cache SLUB merged other caches into (same object size and flags) is\n"
+"listed under the name it was created with, its other names after it\n"
+"(\", aliases: mydrv_cache ...\", from /sys/kernel/slab).\n"
+"\n"
+"  -c, --cache PATTERN  only caches whose name or an alias matches the\n"
+"                       shell pattern (\"kmalloc-*\").\n"
 "  -s, --sort KEY       order of the caches: bytes (default), objects, name.\n"
 "  -n, --top N          the first N caches only.\n"
 "\n"
-"--json prints {\"caches\": [{name, live_objects, live_bytes, \"callsites\":\n"
+"--json prints {\"caches\": [{name, live_objects, live_bytes, \"aliases\":\n"
+"[names], \"callsites\":\n"
 "[{callsite, stack, count, bytes, age_min_ms, age_avg_ms, age_max_ms,\n"
 "pid_min, pid_max, cpus}]}]}.\n",
 	.handler = cmd_caches,

@@ -574,6 +574,132 @@ TEST_F(cli, caches)
 	run_free(&r);
 }
 
+/* Whether /proc/slabinfo lists a cache called @name (independent truth). */
+static int slabinfo_lists(const char *name)
+{
+	char *s = read_file("/proc/slabinfo"), *l, *save;
+	char first[128];
+	int found = 0;
+
+	for (l = s ? strtok_r(s, "\n", &save) : NULL; l && !found;
+	     l = strtok_r(NULL, "\n", &save))
+		found = sscanf(l, "%127s", first) == 1 && !strcmp(first, name);
+	free(s);
+	return found;
+}
+
+/*
+ * A cache SLUB merged into another (memowner_test_merged_232, made right
+ * after a partner of the same size): its objects are the cache's, listed
+ * under the name the cache was created with, with the alias shown; and
+ * every --cache filter and cache rule takes the alias.  Where the kernel
+ * did not merge it (slab_nomerge, debug flags) it is a cache of its own
+ * and the same commands find it by its name.
+ */
+TEST_F(cli, merged_cache_aliases)
+{
+	const char *alias = "memowner_test_merged_232";
+	struct json_object *doc, *caches, *c, *sites, *s, *al, *g, *rules;
+	char name[128] = "", link[256], path[256];
+	struct stat st;
+	int merged, found = 0, n, aliased = 0;
+	size_t i, j;
+	struct run r;
+
+	ASSERT_EQ(0, tm("alloc merged 150 232"));
+	ASSERT_EQ(0, tm_held("merged", &self->h));
+	ASSERT_EQ(150, self->h.count);
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", alias);
+	ASSERT_EQ(0, lstat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+	/* SLUB links every name of a mergeable cache to a unique id. */
+	merged = S_ISLNK(st.st_mode) && !slabinfo_lists(alias);
+	if (S_ISLNK(st.st_mode))
+		ASSERT_LT(0, readlink(path, link, sizeof(link) - 1));
+	TH_LOG("%s: %s", alias, merged ? "merged" : "a cache of its own");
+
+	/* The caches view: the objects under the cache's listed name. */
+	r = run_cli("--json caches");
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	doc = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON:\n%.2000s", r.out);
+	caches = jget(doc, "caches");
+	for (i = 0; caches && i < json_object_array_length(caches); i++) {
+		c = json_object_array_get_idx(caches, i);
+		sites = jget(c, "callsites");
+		for (j = 0; sites && j < json_object_array_length(sites); j++) {
+			s = json_object_array_get_idx(sites, j);
+			if (!strstr(jstr(s, "callsite"), "memowner_test_cache_alloc+0x"))
+				continue;
+			found++;
+			EXPECT_EQ(150, jint(s, "count"));
+			snprintf(name, sizeof(name), "%s", jstr(c, "name"));
+			al = jget(c, "aliases");
+			ASSERT_NE(NULL, al);
+			for (n = 0; n < (int)json_object_array_length(al); n++)
+				if (!strcmp(alias, json_object_get_string(
+						json_object_array_get_idx(al, n))))
+					aliased = 1;
+		}
+	}
+	json_object_put(doc);
+	run_free(&r);
+	ASSERT_EQ(1, found);
+	EXPECT_EQ(1, slabinfo_lists(name)) TH_LOG("'%s' is no cache of /proc/slabinfo", name);
+	if (merged) {
+		EXPECT_STRNE(alias, name);
+		EXPECT_EQ(1, aliased) TH_LOG("%s not among the aliases of %s", alias, name);
+	} else {
+		EXPECT_STREQ(alias, name);
+	}
+
+	/* Text: the alias selects the cache, and is shown after its name. */
+	r = run_cli("caches --cache %s", alias);
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, strncmp(r.out, name, strlen(name))) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\n    150 memowner_test_cache_alloc+0x"))
+		TH_LOG("%s", r.out);
+	if (merged)
+		EXPECT_NE(NULL, strstr(r.out, alias)) TH_LOG("%s", r.out);
+	run_free(&r);
+
+	/* stacks --cache ALIAS: exactly the test's objects at its stack. */
+	r = run_cli("--json stacks --cache %s", alias);
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	doc = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON:\n%.2000s", r.out);
+	g = elem_with_frame(jget(doc, "groups"), "memowner_test_cache_alloc+0x",
+			    "slab", &n);
+	EXPECT_EQ(1, n) TH_LOG("%.2000s", r.out);
+	EXPECT_EQ(150, jint(g, "live_objects"));
+	json_object_put(doc);
+	run_free(&r);
+
+	/* A rule on the alias is a rule on the cache, and sees its bytes. */
+	r = run_cli("alerts add --cache %s --bytes 1K", alias);
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	run_free(&r);
+	/* Rules are evaluated every alert period (100 ms): a few of them. */
+	usleep(500000 * mo_timeout_scale());
+	r = run_cli("--json alerts list");
+	ASSERT_EQ(0, r.rc) TH_LOG("%s", r.err);
+	doc = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON:\n%.2000s", r.out);
+	rules = jget(doc, "rules");
+	found = 0;
+	for (i = 0; rules && i < json_object_array_length(rules); i++) {
+		struct json_object *rl = json_object_array_get_idx(rules, i);
+
+		if (strcmp(jstr(rl, "owner_kind"), "cache"))
+			continue;
+		found++;
+		EXPECT_STREQ(name, jstr(rl, "owner"));
+		EXPECT_LE(150 * 232, jint(rl, "value")) TH_LOG("%s", r.out);
+	}
+	EXPECT_EQ(1, found) TH_LOG("%s", r.out);
+	json_object_put(doc);
+	run_free(&r);
+}
+
 TEST_F(cli, modules)
 {
 	struct json_object *doc, *mods, *m = NULL;

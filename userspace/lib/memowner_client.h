@@ -273,4 +273,24 @@ int mo_parse_duration_ms(const char *s, uint64_t *ms);
 /* Human bytes: "1.5M", "512K", "37" into @buf. */
 const char *mo_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 
+/* ------------------------------------------------------------------ */
+/* Slab cache names (mo_slab.c).                                       */
+
+/*
+ * Every name of the slab cache @name is one of -- SLUB merges caches of
+ * the same size and flags, and a merged cache keeps the name it was
+ * created with first -- @name itself included, sorted, into *@names
+ * (malloc'd: mo_slab_names_free()); none when /sys/kernel/slab has no
+ * such name.  0 or -errno.
+ */
+int mo_slab_names(const char *name, char ***names, size_t *n);
+void mo_slab_names_free(char **names, size_t n);
+/*
+ * The name memowner reports the objects of cache @name under, into @buf:
+ * for an alias of a merged cache, the name the cache was created with
+ * (the one /proc/slabinfo lists); else @name.  -errno when it cannot be
+ * told (/proc/slabinfo is root's), @buf then holds @name.
+ */
+int mo_slab_cache_name(const char *name, char *buf, size_t len);
+
 #endif /* MEMOWNER_CLIENT_H */

@@ -177,6 +177,12 @@ int mo_rule_parse(int argc, char *const argv[], struct mo_rule_spec *r,
 					   val[owner], mo_rule_opts[owner].name,
 					   MEMOWNER_NAME_LEN - 1);
 		snprintf(r->name, sizeof(r->name), "%s", val[owner]);
+		/*
+		 * A cache rule names the cache the kernel reports: any alias
+		 * of a merged cache is the cache (mo_slab.c).
+		 */
+		if (owner == MO_OPT_CACHE)
+			mo_slab_cache_name(val[owner], r->name, sizeof(r->name));
 		break;
 	}
 

@@ -26,6 +26,11 @@ static int mo_snapshot_call(int fd, const struct mo_query *q,
 			    struct memowner_row *rows, size_t max,
 			    struct memowner_snapshot *s)
 {
+	char cache[MEMOWNER_NAME_LEN];
+
+	/* Any name of a merged cache finds its objects. */
+	if (q->cache)
+		mo_slab_cache_name(q->cache, cache, sizeof(cache));
 	memset(s, 0, sizeof(*s));
 	s->size = sizeof(*s);
 	s->group = q->group;
@@ -33,7 +38,7 @@ static int mo_snapshot_call(int fd, const struct mo_query *q,
 	s->sources = q->sources;
 	s->tgid = q->tgid;
 	s->min_value = q->min_value;
-	s->cache = (uintptr_t)q->cache;
+	s->cache = q->cache ? (uintptr_t)cache : 0;
 	s->module = (uintptr_t)q->module;
 	s->rows = (uintptr_t)rows;
 	s->row_size = sizeof(*rows);
