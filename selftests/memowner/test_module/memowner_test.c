@@ -68,7 +68,11 @@
  * "fallbacks") or took COUNT pages, then frees everything.  All phases use
  * __GFP_MEMALLOC without direct reclaim: watermarks would otherwise stop
  * them before the big blocks are gone, and nothing enters reclaim or the
- * OOM killer; the whole window is a few milliseconds.
+ * OOM killer; the whole window is a few milliseconds (seconds under TCG).
+ * Should the rest of the machine run out of memory meanwhile, an OOM
+ * notifier gives everything back at once and the command fails with
+ * -ENOMEM (a booted guest's systemd once found nothing to allocate, and
+ * the OOM killer, nothing to kill: a panic).
  *
  * hold-exit MS (1..1000) holds memowner.ko's unload for MS milliseconds
  * right after it began refusing every change (mo_control_going()) and
@@ -151,6 +155,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/oom.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -1330,14 +1335,103 @@ static void mot_extfrag_probe(void *data, struct page *page, int alloc_order,
 		atomic_inc(&mot_frag_fallbacks);
 }
 
+/*
+ * What "fragment" holds, under mot_frag_lock: every free pageblock and
+ * then unmovable pages, taken below the watermarks (__GFP_MEMALLOC).  For
+ * those milliseconds -- seconds under TCG -- the rest of the machine may
+ * find nothing to allocate; on a booted machine systemd then did, and the
+ * OOM killer, finding nothing it could kill, panicked.  So while it runs
+ * an OOM notifier hands all of it back (as a balloon driver deflates),
+ * and the command stops and fails with -ENOMEM.
+ */
+struct mot_frag_held {
+	struct page **blocks, **pages;
+	unsigned long nr_blocks, nr_pages;
+	unsigned long nr_split;		/* the last nr_split blocks are split */
+};
+static DEFINE_SPINLOCK(mot_frag_lock);
+static struct mot_frag_held mot_frag;	/* under mot_frag_lock */
+static bool mot_frag_given_back;	/* under mot_frag_lock */
+
+/* Free what @h holds; base pages freed. */
+static unsigned long mot_frag_free(const struct mot_frag_held *h)
+{
+	unsigned long i, j, n = h->nr_pages;
+
+	for (i = 0; i < h->nr_pages; i++) {
+		__free_page(h->pages[i]);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	for (i = 0; i < h->nr_blocks; i++) {
+		if (i < h->nr_blocks - h->nr_split) {
+			__free_pages(h->blocks[i], pageblock_order);
+			n += pageblock_nr_pages;
+		} else {
+			/* The odd pages went back at the split. */
+			for (j = 0; j < pageblock_nr_pages; j += 2)
+				__free_page(h->blocks[i] + j);
+			n += pageblock_nr_pages / 2;
+		}
+		cond_resched();
+	}
+	return n;
+}
+
+/* Take what the fragment holds out of mot_frag (for freeing), into @h. */
+static void mot_frag_take(struct mot_frag_held *h, bool by_oom)
+{
+	spin_lock(&mot_frag_lock);
+	*h = mot_frag;
+	mot_frag.nr_blocks = 0;
+	mot_frag.nr_pages = 0;
+	mot_frag.nr_split = 0;
+	if (by_oom && mot_frag.blocks)
+		mot_frag_given_back = true;
+	spin_unlock(&mot_frag_lock);
+}
+
+static int mot_frag_oom(struct notifier_block *nb, unsigned long unused,
+			void *freed)
+{
+	struct mot_frag_held h;
+
+	mot_frag_take(&h, true);
+	*(unsigned long *)freed += mot_frag_free(&h);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block mot_frag_oom_nb = {
+	.notifier_call = mot_frag_oom,
+};
+
+/* Hold @page as a block or a page; false once the OOM notifier ran. */
+static bool mot_frag_hold(struct page *page, bool block)
+{
+	bool ok;
+
+	spin_lock(&mot_frag_lock);
+	ok = !mot_frag_given_back;
+	if (ok && block)
+		mot_frag.blocks[mot_frag.nr_blocks++] = page;
+	else if (ok)
+		mot_frag.pages[mot_frag.nr_pages++] = page;
+	spin_unlock(&mot_frag_lock);
+	if (!ok)
+		__free_pages(page, block ? pageblock_order : 0);
+	return ok;
+}
+
 /* See "fragment COUNT" above.  Process context, under mot_lock. */
 static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 {
 	const gfp_t gfp = (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) |
 			  __GFP_MEMALLOC | __GFP_NOWARN;
-	unsigned long max_blocks, nr_blocks = 0, nr_pages = 0, nr_split, i, j;
+	unsigned long max_blocks, nr_split, i, j;
 	struct page **blocks, **pages;
+	struct mot_frag_held h;
 	struct tracepoint *tp;
+	bool given_back;
 	int ret;
 
 	check_trace_callback_type_mm_page_alloc_extfrag(mot_extfrag_probe);
@@ -1354,14 +1448,20 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 	ret = tracepoint_probe_register(tp, mot_extfrag_probe, NULL);
 	if (ret)
 		goto out;
+	spin_lock(&mot_frag_lock);
+	mot_frag = (struct mot_frag_held){ .blocks = blocks, .pages = pages };
+	mot_frag_given_back = false;
+	spin_unlock(&mot_frag_lock);
+	ret = register_oom_notifier(&mot_frag_oom_nb);
+	if (ret)
+		goto unregister_tp;
 	/* Movable, like the free blocks it takes: no pageblock changes type. */
-	while (nr_blocks < max_blocks) {
+	while (READ_ONCE(mot_frag.nr_blocks) < max_blocks) {
 		struct page *page = alloc_pages(gfp | __GFP_MOVABLE,
 						pageblock_order);
 
-		if (!page)
+		if (!page || !mot_frag_hold(page, true))
 			break;
-		blocks[nr_blocks++] = page;
 		/* Thousands of allocations: never hog the CPU (soft lockup). */
 		cond_resched();
 	}
@@ -1375,45 +1475,45 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 	 * happened at all.  Most of the freed pages reach the free lists (a
 	 * per-CPU list keeps at most its "high" count).
 	 */
-	nr_split = min(nr_blocks, MOT_FRAG_SPLIT_BLOCKS);
-	for (i = nr_blocks - nr_split; i < nr_blocks; i++) {
+	spin_lock(&mot_frag_lock);
+	nr_split = min(mot_frag.nr_blocks, MOT_FRAG_SPLIT_BLOCKS);
+	for (i = mot_frag.nr_blocks - nr_split; i < mot_frag.nr_blocks; i++) {
 		split_page(blocks[i], pageblock_order);
 		for (j = 1; j < pageblock_nr_pages; j += 2)
 			__free_page(blocks[i] + j);
-		cond_resched();
 	}
+	mot_frag.nr_split = nr_split;
+	spin_unlock(&mot_frag_lock);
 	/*
 	 * Unmovable pages until the allocator had to fragment a few times:
 	 * the unmovable free lists may hold many pages first.
 	 */
-	while (nr_pages < count &&
+	while (READ_ONCE(mot_frag.nr_pages) < count &&
 	       atomic_read(&mot_frag_fallbacks) < MOT_FRAG_FALLBACKS) {
 		struct page *page = alloc_page(gfp);
 
-		if (!page)
+		if (!page || !mot_frag_hold(page, false))
 			break;
-		pages[nr_pages++] = page;
 		cond_resched();
 	}
 	barrier();
-	for (i = 0; i < nr_pages; i++) {
-		__free_page(pages[i]);
-		if (!(i & 1023))
-			cond_resched();
+	unregister_oom_notifier(&mot_frag_oom_nb);
+	mot_frag_take(&h, false);
+	mot_frag_free(&h);
+	spin_lock(&mot_frag_lock);
+	given_back = mot_frag_given_back;
+	mot_frag.blocks = NULL;
+	mot_frag.pages = NULL;
+	spin_unlock(&mot_frag_lock);
+	mot_frag_blocks = h.nr_blocks;
+	mot_frag_pages = h.nr_pages;
+	if (given_back) {
+		pr_warn("fragment: the machine ran out of memory: everything given back\n");
+		ret = -ENOMEM;
 	}
-	for (i = 0; i < nr_blocks; i++) {
-		if (i < nr_blocks - nr_split) {
-			__free_pages(blocks[i], pageblock_order);
-		} else {
-			for (j = 0; j < pageblock_nr_pages; j += 2)
-				__free_page(blocks[i] + j);
-		}
-		cond_resched();
-	}
+unregister_tp:
 	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
 	tracepoint_synchronize_unregister();
-	mot_frag_blocks = nr_blocks;
-	mot_frag_pages = nr_pages;
 out:
 	kvfree(blocks);
 	kvfree(pages);
