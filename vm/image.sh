@@ -24,6 +24,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 abi=$1
 suite=${2:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
+# A backports kernel (the newest, trixie-backports' 7.x) goes into an
+# image of its release, with the backports suite among its apt sources
+# (make_kernel): "trixie-backports" is no release debootstrap can make.
+suite=${suite%-backports}
 dir=$CACHE/booted
 base=$dir/$suite-base
 kdir=$dir/$abi
@@ -132,9 +136,12 @@ make_kernel() {
 	sec=$(security_uri)
 	{
 		echo "deb $uri $suite main"
-		echo "deb $uri $suite-updates main"
-		[ -z "$sec" ] || echo "deb $sec $suite-security main"
-		echo "deb $uri $suite-backports main"
+		# sid has no updates, security or backports suites.
+		if [ "$suite" != sid ] && [ "$suite" != unstable ]; then
+			echo "deb $uri $suite-updates main"
+			[ -z "$sec" ] || echo "deb $sec $suite-security main"
+			echo "deb $uri $suite-backports main"
+		fi
 	} >"$root/etc/apt/sources.list"
 	{
 		in_root "$root" apt-get update -qq &&
