@@ -229,7 +229,8 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 	char extack[EXTACK_LEN] = "", buf[32];
 	struct cache_sum *sums = NULL;
 	const char *pattern = NULL;
-	size_t i, k, nsums = 0, kept;
+	struct mo_slab_link *links;
+	size_t i, k, nsums = 0, kept, nlinks;
 	uint64_t top = 0;
 	struct mo_json j;
 	struct mo_genl g;
@@ -286,10 +287,11 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 		sums[nsums - 1].bytes += cc.recs[i].bytes;
 	}
 	/* A cache /sys/kernel/slab does not know has no aliases. */
+	mo_slab_links(&links, &nlinks);
 	for (k = kept = 0; k < nsums; k++) {
 		struct cache_sum *s = &sums[k];
 
-		mo_slab_names(s->name, &s->names, &s->nnames);
+		mo_slab_names_in(links, nlinks, s->name, &s->names, &s->nnames);
 		if (pattern && !sum_matches(s, pattern)) {
 			mo_slab_names_free(s->names, s->nnames);
 			continue;
@@ -297,6 +299,7 @@ static int cmd_caches(const struct cli_opts *o, int argc, char **argv)
 		sums[kept++] = *s;
 	}
 	nsums = kept;
+	mo_slab_links_free(links, nlinks);
 	qsort(sums, nsums, sizeof(*sums), sum_cmp);
 	for (k = top; top && k < nsums; k++)
 		mo_slab_names_free(sums[k].names, sums[k].nnames);

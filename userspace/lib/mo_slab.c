@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "memowner_client.h"
@@ -30,16 +31,35 @@ static const char *slab_dir(void)
 	return d && *d ? d : "/sys/kernel/slab";
 }
 
-/* The directory @name leads to, into @buf; 0, or -errno (-ENOENT: none). */
-static int slab_target(const char *name, char *buf)
+/*
+ * Where the name @name leads in /sys/kernel/slab, into @buf: its link's
+ * target (the unique id of a mergeable cache), or @name itself for a
+ * directory (a cache that is never merged).  0, or -errno (-ENOENT: no
+ * such name).  One readlink() or lstat(): reading sysfs makes the kernel
+ * keep a dentry and an inode for each name it looks up, so that a query
+ * which does not need them must not walk the whole directory.
+ */
+static int slab_target(const char *name, char *buf, size_t len)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/%s", slab_dir(), name);
-	return realpath(path, buf) ? 0 : -errno;
+	n = readlink(path, buf, len - 1);
+	if (n >= 0) {
+		buf[n] = '\0';
+		return 0;
+	}
+	if (errno != EINVAL)
+		return -errno;
+	if (lstat(path, &st))
+		return -errno;
+	snprintf(buf, len, "%s", name);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -56,48 +76,115 @@ void mo_slab_names_free(char **names, size_t n)
 	free(names);
 }
 
-int mo_slab_names(const char *name, char ***names, size_t *n)
+void mo_slab_links_free(struct mo_slab_link *links, size_t n)
 {
-	char want[PATH_MAX], got[PATH_MAX], **v = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(links[i].name);
+		free(links[i].target);
+	}
+	free(links);
+}
+
+int mo_slab_links(struct mo_slab_link **links, size_t *n)
+{
+	struct mo_slab_link *v = NULL;
+	char got[PATH_MAX];
 	size_t nr = 0, cap = 0;
 	struct dirent *e;
 	DIR *d;
-	int ret;
 
-	*names = NULL;
+	*links = NULL;
 	*n = 0;
-	ret = slab_target(name, want);
-	if (ret)
-		return ret == -ENOENT ? 0 : ret;
 	d = opendir(slab_dir());
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
-		/* Names only: the unique ids (":0000200") are not names. */
-		if (e->d_name[0] == '.' || e->d_name[0] == ':' ||
-		    slab_target(e->d_name, got) || strcmp(got, want))
+		/* Names are links; the unique ids (":0000200") are not names. */
+		if ((e->d_type != DT_LNK && e->d_type != DT_UNKNOWN) ||
+		    e->d_name[0] == '.' || e->d_name[0] == ':' ||
+		    slab_target(e->d_name, got, sizeof(got)) ||
+		    !strcmp(got, e->d_name))
 			continue;
 		if (nr == cap) {
-			char **nv = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof(*v));
+			struct mo_slab_link *nv;
 
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
 			if (!nv)
 				goto nomem;
 			v = nv;
 		}
-		v[nr] = strdup(e->d_name);
-		if (!v[nr])
-			goto nomem;
+		v[nr].name = strdup(e->d_name);
+		v[nr].target = strdup(got);
 		nr++;
+		if (!v[nr - 1].name || !v[nr - 1].target)
+			goto nomem;
 	}
 	closedir(d);
+	*links = v;
+	*n = nr;
+	return 0;
+nomem:
+	closedir(d);
+	mo_slab_links_free(v, nr);
+	return -ENOMEM;
+}
+
+int mo_slab_names_in(const struct mo_slab_link *links, size_t nlinks,
+		     const char *name, char ***names, size_t *n)
+{
+	char want[PATH_MAX], **v;
+	size_t i, nr = 0;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	ret = slab_target(name, want, sizeof(want));
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	v = calloc(nlinks + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/* A directory: a cache never merged, known by this name alone. */
+	if (!strcmp(want, name)) {
+		v[nr] = strdup(name);
+		if (!v[nr++])
+			goto nomem;
+	}
+	for (i = 0; i < nlinks && strcmp(want, name); i++) {
+		if (strcmp(links[i].target, want))
+			continue;
+		v[nr] = strdup(links[i].name);
+		if (!v[nr++])
+			goto nomem;
+	}
 	qsort(v, nr, sizeof(*v), cmp_str);
 	*names = v;
 	*n = nr;
 	return 0;
 nomem:
-	closedir(d);
 	mo_slab_names_free(v, nr);
 	return -ENOMEM;
+}
+
+int mo_slab_names(const char *name, char ***names, size_t *n)
+{
+	struct mo_slab_link *links = NULL;
+	char want[PATH_MAX];
+	size_t nlinks = 0;
+	int ret;
+
+	/* Only a name that is a link needs the others (one readdir). */
+	if (!slab_target(name, want, sizeof(want)) && strcmp(want, name)) {
+		ret = mo_slab_links(&links, &nlinks);
+		if (ret)
+			return ret;
+	}
+	ret = mo_slab_names_in(links, nlinks, name, names, n);
+	mo_slab_links_free(links, nlinks);
+	return ret;
 }
 
 /* Whether /proc/slabinfo lists a cache called @name: 1, 0, or -errno. */
@@ -119,31 +206,27 @@ static int slabinfo_has(const char *name)
 
 int mo_slab_cache_name(const char *name, char *buf, size_t len)
 {
-	char **v;
+	char target[PATH_MAX], **v;
 	size_t n, i;
 	int ret;
 
 	snprintf(buf, len, "%s", name);
-	ret = mo_slab_names(name, &v, &n);
-	if (ret || n < 2) {
-		/* Unknown to sysfs, or a cache with one name: as given. */
-		mo_slab_names_free(v, n);
+	/* The name of a cache, or of no cache sysfs knows: as given. */
+	ret = slabinfo_has(name);
+	if (ret == 1 || slab_target(name, target, sizeof(target)) ||
+	    !strcmp(target, name))
 		return 0;
-	}
-	ret = -ENOENT;
-	for (i = 0; i < n && ret; i++) {
-		int has = slabinfo_has(v[i]);
-
-		if (has < 0) {
-			/* /proc/slabinfo is root's: the name as given. */
-			ret = has;
-			break;
-		}
-		if (has) {
+	if (ret < 0)
+		return ret;	/* /proc/slabinfo is root's */
+	ret = mo_slab_names(name, &v, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (slabinfo_has(v[i]) == 1) {
 			snprintf(buf, len, "%s", v[i]);
-			ret = 0;
+			break;
 		}
 	}
 	mo_slab_names_free(v, n);
-	return ret == -ENOENT ? 0 : ret;
+	return 0;
 }
