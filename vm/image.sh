@@ -27,7 +27,12 @@ suite=${2:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
 # A backports kernel (the newest, trixie-backports' 7.x) goes into an
 # image of its release, with the backports suite among its apt sources
 # (make_kernel): "trixie-backports" is no release debootstrap can make.
-suite=${suite%-backports}
+# Its packages come from there with their dependencies (apt -t: linux-base
+# of backports, which the default pin would not take).
+from=()
+case $suite in
+*-backports) from=(-t "$suite") suite=${suite%-backports} ;;
+esac
 dir=$CACHE/booted
 base=$dir/$suite-base
 kdir=$dir/$abi
@@ -146,7 +151,7 @@ make_kernel() {
 	{
 		in_root "$root" apt-get update -qq &&
 		in_root "$root" apt-get install -y -qq --no-install-recommends \
-			"linux-image-$abi"
+			"${from[@]}" "linux-image-$abi"
 	} >"$kdir/apt.log" 2>&1 ||
 		{ tail -n 20 "$kdir/apt.log"; die "cannot install linux-image-$abi in the image"; }
 	in_root "$root" apt-get clean
