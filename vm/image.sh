@@ -123,7 +123,7 @@ EOF
 
 # What a kernel image is made of: an image cached by another recipe is
 # made again (the debootstrap base is kept).
-IMAGE_RECIPE="2: guest unit waits for /dev/vdb; DefaultDeviceTimeoutSec=600"
+IMAGE_RECIPE="3: guest unit waits for /dev/vdb; DefaultDeviceTimeoutSec=600; wget"
 
 make_kernel() {
 	local root uri sec
@@ -151,7 +151,7 @@ make_kernel() {
 	{
 		in_root "$root" apt-get update -qq &&
 		in_root "$root" apt-get install -y -qq --no-install-recommends \
-			"${from[@]}" "linux-image-$abi"
+			"${from[@]}" "linux-image-$abi" wget
 	} >"$kdir/apt.log" 2>&1 ||
 		{ tail -n 20 "$kdir/apt.log"; die "cannot install linux-image-$abi in the image"; }
 	in_root "$root" apt-get clean

@@ -604,9 +604,11 @@ static int extfrag_cb(const struct mo_stack_rec *s, void *arg)
  * Tracking disabled: direct reclaim (costly-order allocations beyond free
  * memory) and fragmenting fallbacks happen, and no stack is taken -- the
  * depot does not grow.  Before the fix every direct reclaim unwound and
- * stored its stack.
+ * stored its stack.  A hang's limit: the reclaim and the fragmenting take
+ * all of the machine's free memory, which on the booted trixie guest
+ * under TCG on a loaded host took more than the harness's 30 s.
  */
-TEST(events_untracked_take_no_stack)
+TEST_F_TIMEOUT(life, events_untracked_take_no_stack, 300)
 {
 	long before, after, fallbacks;
 	char cmd[64];
@@ -635,9 +637,9 @@ TEST(events_untracked_take_no_stack)
  * Sample mode: fragmenting fallbacks are counted, not attributed stack by
  * stack (that unwinds under zone->lock on every fallback): no stack of
  * the dump counts one, where stack mode counts them on the fragmenter
- * (alerts_test ev.extfrag).
+ * (alerts_test ev.extfrag).  A hang's limit, as above.
  */
-TEST(extfrag_sample_mode_not_attributed)
+TEST_F_TIMEOUT(life, extfrag_sample_mode_not_attributed, 300)
 {
 	char ext[256];
 	__u64 sum = 0;

@@ -172,9 +172,19 @@ else
 	nok "the hook ran with the alert in its environment"; cat $w/hook.* 2>/dev/null
 fi
 
+# GET URL OUT [HEADERS]: the body into OUT, the response headers into
+# HEADERS: busybox's or GNU wget, else curl (a machine may have either).
+http_get() {
+	if command -v wget >/dev/null 2>&1; then
+		wget -q -S -O "$2" "$1" 2>"${3:-/dev/null}"
+	else
+		curl -s -D "${3:-/dev/null}" -o "$2" "$1"
+	fi
+}
+
 # The next refresh (1 s) has the allocation and the alert.
 sleep 2
-wget -q -S -O $w/metrics.prom $url 2>$w/headers
+http_get $url $w/metrics.prom $w/headers
 cp $w/metrics.prom "$art/metrics.prom"
 cp $w/prom/memowner.prom "$art/metrics-textfile.prom"
 fn=$(metric 'memowner_owner_live_bytes{function="memowner_test_kmalloc",module="memowner_test"}' $w/metrics.prom)
@@ -314,7 +324,7 @@ fi
 grep -m1 -- "oom: killed" $w/d.log | sed 's/^/# /'
 rmdir $cg/memowner-daemon-oom 2>/dev/null
 sleep 1.5
-wget -q -O $w/metrics2.prom $url
+http_get $url $w/metrics2.prom
 if [ "$(metric memowner_daemon_connects_total $w/metrics2.prom)" = 2 ] &&
 	[ "$(metric memowner_up $w/metrics2.prom)" = 1 ] &&
 	[ "$(metric memowner_daemon_alerts_total $w/metrics2.prom)" = 2 ] &&
