@@ -70,9 +70,10 @@
  * them before the big blocks are gone, and nothing enters reclaim or the
  * OOM killer; the whole window is a few milliseconds (seconds under TCG).
  * Should the rest of the machine run out of memory meanwhile, an OOM
- * notifier gives everything back at once and the command fails with
- * -ENOMEM (a booted guest's systemd once found nothing to allocate, and
- * the OOM killer, nothing to kill: a panic).
+ * notifier gives everything back at once, and the command fails with
+ * -ENOMEM unless the allocator had fragmented by then (a booted guest's
+ * systemd once found nothing to allocate, and the OOM killer, nothing to
+ * kill: a panic).
  *
  * hold-exit MS (1..1000) holds memowner.ko's unload for MS milliseconds
  * right after it began refusing every change (mo_control_going()) and
@@ -1507,9 +1508,16 @@ static noinline __mot_noipa int memowner_test_fragment(unsigned long count)
 	spin_unlock(&mot_frag_lock);
 	mot_frag_blocks = h.nr_blocks;
 	mot_frag_pages = h.nr_pages;
+	/*
+	 * Given back to an OOM: the command did what it is for if the
+	 * allocator had fragmented by then (its fallbacks are counted);
+	 * otherwise it failed.
+	 */
 	if (given_back) {
-		pr_warn("fragment: the machine ran out of memory: everything given back\n");
-		ret = -ENOMEM;
+		pr_info("fragment: the machine ran out of memory: everything given back after %d fallbacks\n",
+			atomic_read(&mot_frag_fallbacks));
+		if (!atomic_read(&mot_frag_fallbacks))
+			ret = -ENOMEM;
 	}
 unregister_tp:
 	tracepoint_probe_unregister(tp, mot_extfrag_probe, NULL);
