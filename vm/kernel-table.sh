@@ -15,7 +15,7 @@ readme=${1:-$top/README.md}
 
 # The matrix order (vm/check-all.sh); kernels run by other names follow.
 order="bookworm bookworm-backports trixie trixie-backports sid trixie-rt
-newest-rt trixie-cloud bullseye trixie-booted newest-booted"
+newest-rt trixie-cloud bullseye debug trixie-booted newest-booted"
 
 # The newest run of each KVER.
 declare -A dir_of
