@@ -6,7 +6,7 @@
  * one call site are merged here into one line, as alloc_calls has.
  *
  * A cache SLUB merged others into is reported under the name it was
- * created with; its other names (mo_slab_names(): "mydrv_cache" merged
+ * created with; its other names (mo_slab_names_in(): "mydrv_cache" merged
  * into "ip4-frags") are shown as its aliases, and --cache matches any of
  * them.
  */

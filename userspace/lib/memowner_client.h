@@ -277,27 +277,26 @@ const char *mo_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* Slab cache names (mo_slab.c).                                       */
 
 /*
- * Every name of the slab cache @name is one of -- SLUB merges caches of
- * the same size and flags, and a merged cache keeps the name it was
- * created with first -- @name itself included, sorted, into *@names
- * (malloc'd: mo_slab_names_free()); none when /sys/kernel/slab has no
- * such name.  0 or -errno.
- */
-int mo_slab_names(const char *name, char ***names, size_t *n);
-void mo_slab_names_free(char **names, size_t n);
-/*
  * Every name in /sys/kernel/slab that is a link, and the cache directory
  * it leads to, read once (one readlink() a name: the kernel then keeps a
- * dentry and inode for each) -- for a listing that names many caches:
- * mo_slab_names_in() then answers mo_slab_names() from it.
+ * dentry and inode for each) -- once for a listing that names many
+ * caches.
  */
 struct mo_slab_link {
 	char *name, *target;
 };
 int mo_slab_links(struct mo_slab_link **links, size_t *n);
 void mo_slab_links_free(struct mo_slab_link *links, size_t n);
+/*
+ * Every name of the slab cache @name is one of -- SLUB merges caches of
+ * the same size and flags, and a merged cache keeps the name it was
+ * created with first -- @name itself included, sorted, into *@names
+ * (malloc'd: mo_slab_names_free()); none when /sys/kernel/slab has no
+ * such name.  0 or -errno.
+ */
 int mo_slab_names_in(const struct mo_slab_link *links, size_t nlinks,
 		     const char *name, char ***names, size_t *n);
+void mo_slab_names_free(char **names, size_t n);
 /*
  * The name memowner reports the objects of cache @name under, into @buf:
  * for an alias of a merged cache, the name the cache was created with

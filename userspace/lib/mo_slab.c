@@ -169,24 +169,6 @@ nomem:
 	return -ENOMEM;
 }
 
-int mo_slab_names(const char *name, char ***names, size_t *n)
-{
-	struct mo_slab_link *links = NULL;
-	char want[PATH_MAX];
-	size_t nlinks = 0;
-	int ret;
-
-	/* Only a name that is a link needs the others (one readdir). */
-	if (!slab_target(name, want, sizeof(want)) && strcmp(want, name)) {
-		ret = mo_slab_links(&links, &nlinks);
-		if (ret)
-			return ret;
-	}
-	ret = mo_slab_names_in(links, nlinks, name, names, n);
-	mo_slab_links_free(links, nlinks);
-	return ret;
-}
-
 /* Whether /proc/slabinfo lists a cache called @name: 1, 0, or -errno. */
 static int slabinfo_has(const char *name)
 {
@@ -206,8 +188,9 @@ static int slabinfo_has(const char *name)
 
 int mo_slab_cache_name(const char *name, char *buf, size_t len)
 {
-	char target[PATH_MAX], **v;
-	size_t n, i;
+	char target[PATH_MAX];
+	struct mo_slab_link *links;
+	size_t nlinks, i;
 	int ret;
 
 	snprintf(buf, len, "%s", name);
@@ -218,15 +201,17 @@ int mo_slab_cache_name(const char *name, char *buf, size_t len)
 		return 0;
 	if (ret < 0)
 		return ret;	/* /proc/slabinfo is root's */
-	ret = mo_slab_names(name, &v, &n);
+	/* An alias: the name of its cache is the one slabinfo lists. */
+	ret = mo_slab_links(&links, &nlinks);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++) {
-		if (slabinfo_has(v[i]) == 1) {
-			snprintf(buf, len, "%s", v[i]);
+	for (i = 0; i < nlinks; i++) {
+		if (!strcmp(links[i].target, target) &&
+		    slabinfo_has(links[i].name) == 1) {
+			snprintf(buf, len, "%s", links[i].name);
 			break;
 		}
 	}
-	mo_slab_names_free(v, n);
+	mo_slab_links_free(links, nlinks);
 	return 0;
 }
