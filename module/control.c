@@ -20,12 +20,14 @@
 #include <linux/mutex.h>
 
 #include "control.h"
+#include "events.h"
 #include "owner.h"
 #include "params.h"
 #include "preload.h"
 #include "probes.h"
 #include "query.h"
 #include "site.h"
+#include "task.h"
 #include "track.h"
 
 static DEFINE_MUTEX(control_lock);
@@ -86,7 +88,9 @@ static void clear(void)
 {
 	lockdep_assert_held(&control_lock);
 	mo_owner_clear();
+	mo_task_reset();
 	mo_site_reset_counts();
+	mo_events_clear();
 	mo_preload_clear_all();
 	mo_query_clear();
 	atomic_inc(&epoch);

@@ -145,6 +145,22 @@ u64 mo_events_extfrag(u32 site)
 	return atomic64_read(&site_extfrag[site]);
 }
 
+/*
+ * A new epoch: the fallbacks counted so far were the old epoch's.  The
+ * hook stays attached (it follows the module, not the epoch), so one may
+ * land during the reset and be kept: an atomic store per site loses none
+ * of the new epoch's but that one.
+ */
+void mo_events_clear(void)
+{
+	unsigned long i;
+
+	if (!site_extfrag)
+		return;
+	for (i = 0; i < nr_site_extfrag; i++)
+		atomic64_set(&site_extfrag[i], 0);
+}
+
 size_t mo_events_memory(void)
 {
 	return nr_site_extfrag * (sizeof(*site_extfrag) +

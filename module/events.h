@@ -39,6 +39,8 @@ u64 mo_events_sent(void);
 u64 mo_events_dropped(void);
 /* Fragmenting fallbacks attributed to @site. */
 u64 mo_events_extfrag(u32 site);
+/* Zero every site's fallback count: a new epoch (control.c). */
+void mo_events_clear(void);
 size_t mo_events_memory(void);	/* bytes of the per-site counters */
 /* OOM of @memcg: its top @n owners into @out (from the event work only). */
 unsigned int mo_events_oom_top(struct mem_cgroup *memcg, struct mo_row *out,

@@ -40,9 +40,6 @@
 #include "track.h"
 #include "vmalloc_nest.h"
 
-/* Task identities kept: enough for a busy machine, 1 MiB at 32 B each. */
-#define MO_MAX_TASKS	32768
-
 static int __init memowner_init(void)
 {
 	struct memowner_params *p = &memowner_params;
@@ -65,12 +62,14 @@ static int __init memowner_init(void)
 	ret = mo_site_init_sentinels(mo_depot_sentinel(MO_STACK_TABLE_FULL));
 	if (ret)
 		goto err_task;
-	ret = mo_task_init(MO_MAX_TASKS);
+	ret = mo_task_init(p->max_tasks);
 	if (ret)
 		goto err_task;
 	ret = mo_owner_init(p->max_objects);
 	if (ret)
 		goto err_owner;
+	/* Task entries are recycled by what the owner table names. */
+	mo_task_gc_start();
 	ret = mo_track_init();
 	if (ret)
 		goto err_track;
@@ -142,6 +141,7 @@ err_query:
 err_preload:
 	mo_track_exit();
 err_track:
+	mo_task_gc_stop();
 	mo_owner_exit();
 err_owner:
 	mo_task_exit();
@@ -175,6 +175,7 @@ static void __exit memowner_exit(void)
 	mo_query_exit();
 	mo_preload_exit();
 	mo_track_exit();
+	mo_task_gc_stop();
 	mo_owner_exit();
 	mo_task_exit();
 	mo_site_exit();

@@ -11,6 +11,7 @@
 #include <linux/sysfs.h>
 
 #include "params.h"
+#include "task.h"
 
 const char *const memowner_mode_names[__MEMOWNER_MODE_LAST] = {
 	[MEMOWNER_MODE_STACK] = "stack",
@@ -152,10 +153,15 @@ MODULE_PARM_DESC(max_objects, "owner-table capacity: live objects tracked at onc
 module_param_named(max_stacks, memowner_params.max_stacks, ulong, 0444);
 MODULE_PARM_DESC(max_stacks, "distinct stacks (and owner sites) kept (default 16384)");
 
+module_param_named(max_tasks, memowner_params.max_tasks, ulong, 0444);
+MODULE_PARM_DESC(max_tasks, "task identities (pid, tgid, comm) kept at once, recycled when no record names them (default 32768)");
+
 #define MAX_OBJECTS_MIN		1024UL
 #define MAX_OBJECTS_LIMIT	(1UL << 27)	/* 4 GiB of entries */
 #define MAX_STACKS_MIN		64UL
 #define MAX_STACKS_LIMIT	(1UL << 22)
+#define MAX_TASKS_MIN		64UL
+#define MAX_TASKS_LIMIT		((1UL << MO_TASK_BITS) - 1)
 
 int memowner_params_init(void)
 {
@@ -165,6 +171,8 @@ int memowner_params_init(void)
 		p->max_objects = max(totalram_pages() / 4, 65536UL);
 	if (!p->max_stacks)
 		p->max_stacks = 16384;
+	if (!p->max_tasks)
+		p->max_tasks = 32768;
 	if (p->max_objects < MAX_OBJECTS_MIN || p->max_objects > MAX_OBJECTS_LIMIT) {
 		pr_err("max_objects=%lu: expected %lu..%lu\n", p->max_objects,
 		       MAX_OBJECTS_MIN, MAX_OBJECTS_LIMIT);
@@ -173,6 +181,11 @@ int memowner_params_init(void)
 	if (p->max_stacks < MAX_STACKS_MIN || p->max_stacks > MAX_STACKS_LIMIT) {
 		pr_err("max_stacks=%lu: expected %lu..%lu\n", p->max_stacks,
 		       MAX_STACKS_MIN, MAX_STACKS_LIMIT);
+		return -EINVAL;
+	}
+	if (p->max_tasks < MAX_TASKS_MIN || p->max_tasks > MAX_TASKS_LIMIT) {
+		pr_err("max_tasks=%lu: expected %lu..%lu\n", p->max_tasks,
+		       MAX_TASKS_MIN, MAX_TASKS_LIMIT);
 		return -EINVAL;
 	}
 	return 0;

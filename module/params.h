@@ -4,7 +4,7 @@
  *
  * The parameter names are interface (documented in the README); each is
  * validated when given, so a bad value fails the load with a message.
- * Sizes (max_objects, max_stacks, depth) fix memowner's memory at load;
+ * Sizes (max_objects, max_stacks, max_tasks, depth) fix memowner's memory at load;
  * mode, sources, sample_bytes and enabled may later change at run time.
  */
 #ifndef _MEMOWNER_PARAMS_H
@@ -26,6 +26,7 @@ struct memowner_params {
 	bool enabled;		/* tracking on at load */
 	unsigned long max_objects;
 	unsigned long max_stacks;
+	unsigned long max_tasks;
 };
 
 extern struct memowner_params memowner_params;

@@ -102,6 +102,23 @@ bool mo_preload_test(unsigned long pfn)
 	return mo_preload_bits && pfn < mo_preload_npfn && test_bit(pfn, mo_preload_bits);
 }
 
+/*
+ * Mark @nr pages from @pfn "before load" (a page migrated from a marked
+ * one: mo_track_migrate()); returns how many could be, within the bitmap
+ * and not marked already.  Any context.
+ */
+unsigned long mo_preload_set(unsigned long pfn, unsigned long nr)
+{
+	unsigned long i, n = 0, end = min(pfn + nr, mo_preload_npfn);
+
+	if (!mo_preload_bits)
+		return 0;
+	for (i = pfn; i < end; i++)
+		if (!test_and_set_bit(i, mo_preload_bits))
+			n++;
+	return n;
+}
+
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order)
 {
 	unsigned long i, n = 0, end = min(pfn + (1UL << order), mo_preload_npfn);

@@ -20,6 +20,8 @@ void mo_preload_exit(void);
 void mo_preload_scan(void);
 
 /* Clear the bits of a freed block; returns how many were set. Any context. */
+/* Mark @nr pages from @pfn in use before load; how many were marked. */
+unsigned long mo_preload_set(unsigned long pfn, unsigned long nr);
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order);
 
 extern unsigned long *mo_preload_bits;

@@ -29,6 +29,7 @@
 #include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/memcontrol.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
@@ -718,6 +719,32 @@ static int __maybe_unused split_nr_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Page migration: folio_migrate_flags(newfolio, folio) (5.16 on), before
+ * it migrate_page_states(newpage, page); the function in which
+ * page_owner moves its owner (folio_copy_owner()).
+ */
+static int __maybe_unused migrate_folio_pre(struct kprobe *kp,
+					    struct pt_regs *regs)
+{
+	struct folio *dst = (struct folio *)regs_get_kernel_argument(regs, 0);
+	struct folio *src = (struct folio *)regs_get_kernel_argument(regs, 1);
+
+	mo_track_migrate(folio_pfn(src), folio_pfn(dst), folio_order(src));
+	return 0;
+}
+
+static int __maybe_unused migrate_page_pre(struct kprobe *kp,
+					   struct pt_regs *regs)
+{
+	struct page *dst = (struct page *)regs_get_kernel_argument(regs, 0);
+	struct page *src = (struct page *)regs_get_kernel_argument(regs, 1);
+
+	mo_track_migrate(page_to_pfn(src), page_to_pfn(dst),
+			 compound_order(src));
+	return 0;
+}
+
 static int __maybe_unused split_orders_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct page *head = (struct page *)regs_get_kernel_argument(regs, 0);
@@ -757,6 +784,8 @@ typedef unsigned long mo_pages_bulk_array_t(gfp_t gfp, int preferred_nid,
 					    struct page **page_array);
 /* 7.x's (first, unsigned int order) is this same type; only head is read. */
 typedef void mo_split_nr_t(struct page *head, unsigned int nr);
+typedef void mo_migrate_folio_t(struct folio *newfolio, struct folio *folio);
+typedef void mo_migrate_page_t(struct page *newpage, struct page *page);
 typedef void mo_split_orders_t(struct page *head, int old_order,
 			       int new_order);
 
@@ -841,6 +870,21 @@ static struct mo_kp kps[] = {
 			.pre = split_nr_pre),
 #else
 	  MO_KP_UNDECLARED(split_page_memcg),
+#endif
+	} },
+	/*
+	 * Allocation side: without it pages are still tracked, with a gap
+	 * (a migrated page loses its owner), like a missing bulk hook.
+	 */
+	{ MEMOWNER_SRC_PAGE, false, false, {
+#if defined(MEMOWNER_DECL_folio_migrate_flags)
+	  MO_KP_VARIANT(folio_migrate_flags, mo_migrate_folio_t,
+			.pre = migrate_folio_pre),
+#elif defined(MEMOWNER_DECL_migrate_page_states)
+	  MO_KP_VARIANT(migrate_page_states, mo_migrate_page_t,
+			.pre = migrate_page_pre),
+#else
+	  MO_KP_UNDECLARED(folio_migrate_flags),
 #endif
 	} },
 	{ MEMOWNER_SRC_VMALLOC, true, false, {

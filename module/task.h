@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Bounded cache of task identities (pid, tgid, comm) so that an owner record
- * names its task with a 22-bit index instead of 24 bytes.
+ * names its task with a 22-bit index instead of 24 bytes.  Entries no
+ * record names any more are recycled (task.c).
  */
 #ifndef _MEMOWNER_TASK_H
 #define _MEMOWNER_TASK_H
@@ -18,6 +19,8 @@ struct mo_task {
 	char comm[TASK_COMM_LEN];
 	u32 next;		/* bucket chain */
 	u32 hash;
+	u32 gen;		/* last generation a probe used it in */
+	u32 live;		/* 0: free (recycled or never used) */
 };
 
 int mo_task_init(unsigned long max_tasks);
@@ -26,11 +29,26 @@ void mo_task_exit(void);
 /* Index of current's identity, inserting it if new. Any context. */
 u32 mo_task_current(void);
 
-/* The identity at @idx, or NULL for MO_TASK_UNKNOWN / out of range. */
+/*
+ * The identity at @idx, or NULL for MO_TASK_UNKNOWN, out of range or free.
+ * Process context: the entry stays mapped, but may be recycled under a
+ * reader once no record names it.
+ */
 const struct mo_task *mo_task_get(u32 idx);
 
-unsigned long mo_task_count(void);
-unsigned long mo_task_drops(void);
+/* Recycle the entries no record or probe needs; returns how many.  Sleeps. */
+unsigned long mo_task_sweep(void);
+/* Empty the table: a new epoch, every record dropped, probes detached. */
+void mo_task_reset(void);
+/* The periodic sweep (when the table is 3/4 full): after the owner table. */
+void mo_task_gc_start(void);
+void mo_task_gc_stop(void);
+
+unsigned long mo_task_count(void);	/* entries in use */
+unsigned long mo_task_capacity(void);
+unsigned long mo_task_drops(void);	/* identities recorded as unknown */
+unsigned long mo_task_recycled(void);
+unsigned long mo_task_sweeps(void);
 size_t mo_task_memory(void);
 
 #endif /* _MEMOWNER_TASK_H */

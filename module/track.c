@@ -499,6 +499,7 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 	unsigned long flags, i, nr;
 	unsigned int level, k;
 	u64 bytes;
+	int ret;
 
 	if (!mo_guard_enter(&level))
 		return;
@@ -520,11 +521,83 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 			 (u32)MEMOWNER_SRC_PAGE << MO_SIZE_BITS;
 	for (i = 0; i < nr; i++) {
 		piece.key = pfn + (i << new_order);
-		if (mo_owner_insert(&piece, MO_INSERT_REPLACE, &old) < 0) {
+		ret = mo_owner_insert(&piece, MO_INSERT_REPLACE, &old);
+		if (ret < 0) {
 			mo_stat_inc(MO_STAT_SPLIT_DROPS);
 			continue;
 		}
+		/* A stale record of a piece (its free unseen) is replaced. */
+		if (ret == 1)
+			account(old.site, mo_track_weight(&old),
+				mo_obj_bytes(&old), false);
 		account(piece.site, mo_track_weight(&piece), bytes, true);
+	}
+out:
+	local_irq_restore(flags);
+	mo_guard_exit(level);
+}
+
+/*
+ * A block's contents moved to another block (migration: compaction, NUMA
+ * balancing, memory offlining, soft offlining): its owner moves with
+ * them, as page_owner's does (folio_copy_owner(), called from the same
+ * function memowner hooks).  The new block was either taken off the free
+ * lists by compaction -- no allocation event, no record -- or allocated
+ * for the move, and then recorded as the migrating path's (kcompactd, a
+ * NUMA hinting fault, the madvise caller): it takes the old block's
+ * record either way, site, task and age unchanged, and the record it
+ * replaces is unaccounted.  The old block, freed later, has none.  A
+ * block in use before load stays "before load" at its new place.
+ */
+void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
+		      unsigned int order)
+{
+	struct mo_obj o, old;
+	unsigned long flags, n, set;
+	unsigned int level;
+	int ret;
+
+	if (old_pfn == new_pfn || !mo_guard_enter(&level))
+		return;
+	local_irq_save(flags);
+	if (mo_owner_maybe(old_pfn, MEMOWNER_SRC_PAGE) &&
+	    mo_owner_remove(old_pfn, MEMOWNER_SRC_PAGE, &o)) {
+		o.key = new_pfn;
+		o.next = 0;
+		ret = mo_owner_insert(&o, MO_INSERT_REPLACE, &old);
+		if (ret == 1)
+			account(old.site, mo_track_weight(&old),
+				mo_obj_bytes(&old), false);
+		if (ret < 0) {
+			/* The slot just freed went to another CPU's insert. */
+			account(o.site, mo_track_weight(&o), mo_obj_bytes(&o),
+				false);
+			mo_stat_inc(MO_STAT_MIGRATE_DROPS);
+		} else {
+			mo_stat_inc(MO_STAT_MIGRATED);
+		}
+	} else if (mo_preload_maybe(old_pfn, order)) {
+		n = mo_preload_clear(old_pfn, order);
+		if (!n)
+			goto out;
+		/* The new block's record, if any, was the move's own. */
+		if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE) &&
+		    mo_owner_remove(new_pfn, MEMOWNER_SRC_PAGE, &old))
+			account(old.site, mo_track_weight(&old),
+				mo_obj_bytes(&old), false);
+		set = mo_preload_set(new_pfn, 1UL << order);
+		if (set < n)	/* past the bitmap (memory added since) */
+			account(mo_preload_site, n - set, PAGE_SIZE, false);
+		mo_stat_inc(MO_STAT_MIGRATED);
+	} else if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE) &&
+		   mo_owner_remove(new_pfn, MEMOWNER_SRC_PAGE, &old)) {
+		/*
+		 * Contents nobody is recorded for (not sampled, or the table
+		 * was full): the block allocated for the move is not the
+		 * migrating path's either.
+		 */
+		account(old.site, mo_track_weight(&old), mo_obj_bytes(&old),
+			false);
 	}
 out:
 	local_irq_restore(flags);

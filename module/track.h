@@ -59,6 +59,8 @@ enum mo_stat {
 	MO_STAT_ORDER_MISMATCH,	/* page freed with another order than allocated */
 	MO_STAT_SPLITS,		/* page blocks split */
 	MO_STAT_SPLIT_DROPS,	/* split pages untracked: table full */
+	MO_STAT_MIGRATED,	/* page owners moved with their contents */
+	MO_STAT_MIGRATE_DROPS,	/* moved pages untracked: table full */
 	MO_STAT_PRELOAD_FREES,	/* pages from before load freed */
 	MO_NR_STATS
 };
@@ -291,6 +293,9 @@ void mo_track_free(unsigned long key, unsigned int src, unsigned int order);
 void mo_track_free_batched(unsigned long pfn);
 /* A page block at @pfn now consists of blocks of @new_order. */
 void mo_track_split(unsigned long pfn, unsigned int new_order);
+/* A block's contents moved to another block of the same order. */
+void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
+		      unsigned int order);
 
 /* Account pages found in use at load to the "before load" site. */
 void mo_track_preload(unsigned long nr_pages);

@@ -1053,6 +1053,25 @@ TEST_F_TIMEOUT(ev, extfrag, 300)
 	TH_LOG("extfrag: test module saw %ld; memowner counted %llu by memowner_test_fragment, %llu by others",
 	       fallbacks, (unsigned long long)seen.extfrag,
 	       (unsigned long long)seen.others);
+
+	/*
+	 * A new epoch (SET_CONFIG) starts every count again, this one too:
+	 * the stack that fragmented has no fallback of the new epoch.
+	 */
+	{
+		struct memowner_config c = {
+			.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_STACK,
+		};
+		int fd = open(MEMOWNER_DEVICE, O_RDWR);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, mo_set_config(fd, &c));
+		close(fd);
+	}
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ(0, mo_dump_stacks(&self->g, 0, 0, frag_stack_cb, &seen,
+				    ext, sizeof(ext)));
+	EXPECT_EQ(0, seen.extfrag) TH_LOG("fallbacks of the last epoch still counted");
 }
 
 /*
