@@ -724,8 +724,8 @@ static int __maybe_unused split_nr_pre(struct kprobe *kp, struct pt_regs *regs)
  * it migrate_page_states(newpage, page); the function in which
  * page_owner moves its owner (folio_copy_owner()).
  */
-static int __maybe_unused migrate_folio_pre(struct kprobe *kp,
-					    struct pt_regs *regs)
+#ifdef MEMOWNER_DECL_folio_migrate_flags
+static int migrate_folio_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct folio *dst = (struct folio *)regs_get_kernel_argument(regs, 0);
 	struct folio *src = (struct folio *)regs_get_kernel_argument(regs, 1);
@@ -733,6 +733,7 @@ static int __maybe_unused migrate_folio_pre(struct kprobe *kp,
 	mo_track_migrate(folio_pfn(src), folio_pfn(dst), folio_order(src));
 	return 0;
 }
+#endif
 
 static int __maybe_unused migrate_page_pre(struct kprobe *kp,
 					   struct pt_regs *regs)
@@ -784,7 +785,9 @@ typedef unsigned long mo_pages_bulk_array_t(gfp_t gfp, int preferred_nid,
 					    struct page **page_array);
 /* 7.x's (first, unsigned int order) is this same type; only head is read. */
 typedef void mo_split_nr_t(struct page *head, unsigned int nr);
+#ifdef MEMOWNER_DECL_folio_migrate_flags
 typedef void mo_migrate_folio_t(struct folio *newfolio, struct folio *folio);
+#endif
 typedef void mo_migrate_page_t(struct page *newpage, struct page *page);
 typedef void mo_split_orders_t(struct page *head, int old_order,
 			       int new_order);
