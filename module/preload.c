@@ -103,19 +103,32 @@ bool mo_preload_test(unsigned long pfn)
 }
 
 /*
- * Mark @nr pages from @pfn "before load" (a page migrated from a marked
- * one: mo_track_migrate()); returns how many could be, within the bitmap
- * and not marked already.  Any context.
+ * A block's contents moved (mo_track_migrate()): each of its pages marked
+ * "before load" passes its mark to the page at the same offset of the new
+ * block.  Returns the marks taken off the old block; *@moved how many the
+ * new one took (fewer past the bitmap, memory added since load).  Bounded
+ * by the block's marks.  Any context.
  */
-unsigned long mo_preload_set(unsigned long pfn, unsigned long nr)
+unsigned long mo_preload_move(unsigned long old_pfn, unsigned long new_pfn,
+			      unsigned int order, unsigned long *moved)
 {
-	unsigned long i, n = 0, end = min(pfn + nr, mo_preload_npfn);
+	unsigned long i, n = 0,
+		end = min(old_pfn + (1UL << order), mo_preload_npfn);
 
-	if (!mo_preload_bits)
+	*moved = 0;
+	if (!mo_preload_bits || old_pfn >= end)
 		return 0;
-	for (i = pfn; i < end; i++)
-		if (!test_and_set_bit(i, mo_preload_bits))
-			n++;
+	for (i = find_next_bit(mo_preload_bits, end, old_pfn); i < end;
+	     i = find_next_bit(mo_preload_bits, end, i + 1)) {
+		unsigned long to = new_pfn + (i - old_pfn);
+
+		if (!test_and_clear_bit(i, mo_preload_bits))
+			continue;
+		n++;
+		if (to < mo_preload_npfn &&
+		    !test_and_set_bit(to, mo_preload_bits))
+			(*moved)++;
+	}
 	return n;
 }
 

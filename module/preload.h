@@ -20,8 +20,9 @@ void mo_preload_exit(void);
 void mo_preload_scan(void);
 
 /* Clear the bits of a freed block; returns how many were set. Any context. */
-/* Mark @nr pages from @pfn in use before load; how many were marked. */
-unsigned long mo_preload_set(unsigned long pfn, unsigned long nr);
+/* Marks of a migrated block to its new place: see preload.c. */
+unsigned long mo_preload_move(unsigned long old_pfn, unsigned long new_pfn,
+			      unsigned int order, unsigned long *moved);
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order);
 
 extern unsigned long *mo_preload_bits;

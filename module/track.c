@@ -576,30 +576,25 @@ void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
 		} else {
 			mo_stat_inc(MO_STAT_MIGRATED);
 		}
-	} else if (mo_preload_maybe(old_pfn, order)) {
-		n = mo_preload_clear(old_pfn, order);
-		if (!n)
-			goto out;
-		/* The new block's record, if any, was the move's own. */
+	} else {
+		/* Marks "before load" go with the contents. */
+		set = 0;
+		n = mo_preload_maybe(old_pfn, order) ?
+		    mo_preload_move(old_pfn, new_pfn, order, &set) : 0;
+		if (set < n)	/* past the bitmap (memory added since) */
+			account(mo_preload_site, n - set, PAGE_SIZE, false);
+		if (n)
+			mo_stat_inc(MO_STAT_MIGRATED);
+		/*
+		 * The new block's record, if any, was the move's own: the
+		 * contents were before load, or nobody is recorded for them
+		 * (not sampled, or the table was full).
+		 */
 		if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE) &&
 		    mo_owner_remove(new_pfn, MEMOWNER_SRC_PAGE, &old))
 			account(old.site, mo_track_weight(&old),
 				mo_obj_bytes(&old), false);
-		set = mo_preload_set(new_pfn, 1UL << order);
-		if (set < n)	/* past the bitmap (memory added since) */
-			account(mo_preload_site, n - set, PAGE_SIZE, false);
-		mo_stat_inc(MO_STAT_MIGRATED);
-	} else if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE) &&
-		   mo_owner_remove(new_pfn, MEMOWNER_SRC_PAGE, &old)) {
-		/*
-		 * Contents nobody is recorded for (not sampled, or the table
-		 * was full): the block allocated for the move is not the
-		 * migrating path's either.
-		 */
-		account(old.site, mo_track_weight(&old), mo_obj_bytes(&old),
-			false);
 	}
-out:
 	local_irq_restore(flags);
 	mo_guard_exit(level);
 }
