@@ -95,7 +95,7 @@ TEST(owner_moves_with_contents)
 	char *p;
 
 	if (!have_modules())
-		SKIP(return, "MEMOWNER_KO must name the module to reload");
+		SKIP(return, "MEMOWNER_KO is not set: the module cannot be reloaded");
 	ASSERT_EQ(0, memowner_reload("mode=stack"));
 	p = mmap(NULL, NR_PAGES * psz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -120,7 +120,7 @@ TEST(owner_moves_with_contents)
 
 		munmap(p, NR_PAGES * psz);
 		if (e == EINVAL || e == ENOSYS)
-			SKIP(return, "MADV_SOFT_OFFLINE: page migration by soft offlining is not in this kernel (CONFIG_MEMORY_FAILURE)");
+			SKIP(return, "no soft offlining to migrate pages with (CONFIG_MEMORY_FAILURE unset)");
 		ASSERT_EQ(0, e);
 	}
 	memcpy(after.pfn, before.pfn, sizeof(after.pfn));
