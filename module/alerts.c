@@ -125,7 +125,9 @@ static void measure(u64 *bytes, u64 *pages, bool *need_records)
 		for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
 			struct mo_rule *r = &rules[k];
 
+			/* Owned memory: pages backing objects are not. */
 			if (!r->used || r->t.owner_kind == MEMOWNER_OWNER_TGID ||
+			    !s || mo_site_backing(&s->key) ||
 			    !rule_has_site(r, i, s))
 				continue;
 			if (!summed) {
@@ -161,9 +163,10 @@ static void measure_records(u64 *bytes, u64 *pages)
 	while ((n = mo_owner_scan(&pos, buf, SCAN_BATCH))) {
 		for (i = 0; i < n; i++) {
 			const struct mo_task *task = mo_task_get(mo_obj_task(&buf[i]));
+			const struct mo_site *s = mo_site_at(buf[i].site);
 			u64 b;
 
-			if (!task)
+			if (!task || (s && mo_site_backing(&s->key)))
 				continue;
 			b = (u64)mo_track_weight(&buf[i]) * mo_obj_bytes(&buf[i]);
 			for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {

@@ -157,6 +157,7 @@ static void memowner_row_from(struct memowner_row *out, const struct mo_row *r)
 	out->bytes_allocated = r->bytes_allocated;
 	out->growth_bytes = (u64)r->growth_bytes;
 	strscpy(out->name, r->name, sizeof(out->name));
+	out->backing_bytes = r->backing_bytes;
 }
 
 static long memowner_ioc_snapshot(void __user *uarg)

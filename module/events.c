@@ -276,7 +276,8 @@ unsigned int mo_events_oom_top(struct mem_cgroup *memcg, struct mo_row *out,
 	for (i = 1; i < nr; i++) {
 		const struct mo_site *s = mo_site_at(i);
 
-		if (!s || !oom_site_bytes[i])
+		/* Owners: pages backing objects hold what is counted already. */
+		if (!s || !oom_site_bytes[i] || mo_site_backing(&s->key))
 			continue;
 		memset(&row, 0, sizeof(row));
 		row.id = s->key.stack;

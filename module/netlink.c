@@ -432,6 +432,8 @@ static int put_stack(struct sk_buff *skb, const struct mo_row *r, bool addrs)
 	    put_u64(skb, MEMOWNER_A_STACK_BYTES_ALLOCATED, r->bytes_allocated,
 		    pad) ||
 	    put_u64(skb, MEMOWNER_A_STACK_EXTFRAG, r->extfrag, pad) ||
+	    put_u64(skb, MEMOWNER_A_STACK_BACKING_BYTES, r->backing_bytes,
+		    pad) ||
 	    put_frames(skb, r->stack, addrs)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -331,14 +331,20 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 			strscpy(r->name, name, sizeof(r->name));
 		row_add(r, s, i, key, q->group);
 		live = mo_live_bytes(&t);
-		r->live_bytes += live;
-		r->live_pages += pages_of(s->key.src, live);
-		r->live_objects += mo_live_objects(&t);
-		r->allocs += t.allocs - b.allocs;
-		r->frees += t.frees - b.frees;
-		r->bytes_allocated += t.bytes - b.bytes;
 		r->extfrag += extfrag;
-		r->growth_bytes += live - (i < nr_base ? READ_ONCE(mark_bytes[i]) : 0);
+		/* Pages that hold counted objects: apart, never owned too. */
+		if (mo_site_backing(&s->key)) {
+			r->backing_bytes += live;
+		} else {
+			r->live_bytes += live;
+			r->live_pages += pages_of(s->key.src, live);
+			r->live_objects += mo_live_objects(&t);
+			r->allocs += t.allocs - b.allocs;
+			r->frees += t.frees - b.frees;
+			r->bytes_allocated += t.bytes - b.bytes;
+			r->growth_bytes += live -
+				(i < nr_base ? READ_ONCE(mark_bytes[i]) : 0);
+		}
 		if (!(i & 1023))
 			cond_resched();
 	}
@@ -404,6 +410,10 @@ static int query_records(const struct mo_query *q, struct agg *a)
 			agg_source(r, s->key.src);
 			w = mo_track_weight(o);
 			bytes = (u64)w * mo_obj_bytes(o);
+			if (mo_site_backing(&s->key)) {
+				r->backing_bytes += bytes;
+				continue;
+			}
 			r->live_objects += w;
 			r->live_bytes += bytes;
 			r->live_pages += pages_of(s->key.src, bytes);
@@ -470,7 +480,8 @@ unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 		const struct mo_site *s = mo_site_at(i);
 		u64 live;
 
-		if (!s)
+		/* Owners only: backing pages hold what is counted already. */
+		if (!s || mo_site_backing(&s->key))
 			continue;
 		mo_site_sum(i, &t);
 		live = mo_live_bytes(&t);

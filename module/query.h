@@ -27,7 +27,8 @@ struct mo_row {
 	u64 id;
 	u32 stack;
 	u32 source;
-	u64 live_bytes, live_pages, live_objects;
+	u64 live_bytes, live_pages, live_objects;	/* owned */
+	u64 backing_bytes;	/* pages holding objects counted above */
 	u64 allocs, frees, bytes_allocated;
 	s64 growth_bytes;
 	u64 extfrag;		/* fragmenting fallbacks (stack groups) */

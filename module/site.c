@@ -48,14 +48,15 @@ static unsigned long nr_caches;	/* under site_lock */
 static u32 site_hash(const struct mo_site_key *k)
 {
 	return jhash_3words(k->stack ^ hash_ptr(k->cache, 32), k->gfp,
-			    (u32)k->src << 8 | k->migratetype, 0x73697465);
+			    (u32)k->backing << 16 | (u32)k->src << 8 |
+			    k->migratetype, 0x73697465);
 }
 
 static bool site_eq(const struct mo_site_key *a, const struct mo_site_key *b)
 {
 	return a->stack == b->stack && a->cache == b->cache &&
 	       a->gfp == b->gfp && a->src == b->src &&
-	       a->migratetype == b->migratetype;
+	       a->migratetype == b->migratetype && a->backing == b->backing;
 }
 
 static u32 site_find(u32 head, u32 hash, const struct mo_site_key *k)

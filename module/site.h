@@ -21,7 +21,18 @@ struct mo_site_key {
 	u32 gfp;
 	u8 src;			/* MEMOWNER_SRC_* */
 	u8 migratetype;		/* pages */
+	u8 backing;		/* pages: MO_BACKING_* they hold (symbols.h) */
 };
+
+/*
+ * Backing pages hold memory counted already as objects (slab pages, a
+ * vmalloc area's pages, per-CPU chunks): every "owned" sum leaves them
+ * out, and shows them apart (docs/design.md, "What is counted").
+ */
+static inline bool mo_site_backing(const struct mo_site_key *k)
+{
+	return k->backing != 0;
+}
 
 struct mo_site {
 	struct mo_site_key key;

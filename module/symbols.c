@@ -91,6 +91,33 @@ static const char *const slab_fns[] = {
 	"krealloc_node_align_noprof", "kfree_nolock", "__kfree_rcu_sheaf",
 };
 
+/*
+ * Functions that allocate pages to back other memory: slab pages (and a
+ * large kmalloc's pages), vmalloc areas, per-CPU chunks.  A page whose
+ * allocation is called from one of them -- the first frame of its owner,
+ * or the allocator entry point just below it (kmalloc_large) -- is
+ * "backing": the memory is already counted as the slab objects, the
+ * vmalloc area or the per-CPU allocation it holds (track.h).  Static
+ * functions the compiler inlined are not found; their callers are listed
+ * too, for the frame is then in them.
+ */
+static const char *const backing_slab_fns[] = {
+	"alloc_slab_page", "allocate_slab", "new_slab", "___slab_alloc",
+	"__slab_alloc", "cache_grow_begin", "kmalloc_large", "kmalloc_large_node",
+	"__kmalloc_large_node", "__kmalloc_large_node_noprof",
+	"kmalloc_order", "kmalloc_order_trace", "___kmalloc_large_node",
+	"__kmalloc_large_noprof", "kmalloc_large_noprof",
+	"kmalloc_large_node_noprof", "refill_sheaf", "alloc_from_new_slab",
+};
+static const char *const backing_vmalloc_fns[] = {
+	"vm_area_alloc_pages", "__vmalloc_area_node", "__vmalloc_node_range",
+	"__vmalloc_node_range_noprof", "__vmalloc_node", "__vmalloc_node_noprof",
+};
+static const char *const backing_percpu_fns[] = {
+	"pcpu_alloc_pages", "pcpu_populate_chunk", "pcpu_balance_populated",
+	"pcpu_alloc", "pcpu_alloc_noprof",
+};
+
 /* Sorted address ranges of the functions of a list found in this kernel. */
 struct mo_fnset {
 	const char *const *names;
@@ -102,11 +129,18 @@ struct mo_fnset {
 
 static struct mo_range alloc_ranges[ARRAY_SIZE(allocator_fns)];
 static struct mo_range slab_ranges[ARRAY_SIZE(slab_fns)];
+static struct mo_range backing_ranges[3][ARRAY_SIZE(backing_slab_fns)];
 static struct mo_fnset page_set = {
 	allocator_fns, ARRAY_SIZE(allocator_fns), alloc_ranges,
 };
 static struct mo_fnset slab_set = {
 	slab_fns, ARRAY_SIZE(slab_fns), slab_ranges,
+};
+/* Index: what they back, MO_BACKING_* - 1. */
+static struct mo_fnset backing_sets[3] = {
+	{ backing_slab_fns, ARRAY_SIZE(backing_slab_fns), backing_ranges[0] },
+	{ backing_vmalloc_fns, ARRAY_SIZE(backing_vmalloc_fns), backing_ranges[1] },
+	{ backing_percpu_fns, ARRAY_SIZE(backing_percpu_fns), backing_ranges[2] },
 };
 static int name_offset = -1;
 
@@ -166,6 +200,21 @@ bool mo_in_allocator(unsigned long ip)
 bool mo_in_slab_entry(unsigned long ip)
 {
 	return in_set(&slab_set, ip);
+}
+
+unsigned int mo_backing_of(unsigned long ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(backing_sets); i++)
+		if (in_set(&backing_sets[i], ip))
+			return i + 1;
+	return MO_BACKING_NONE;
+}
+
+unsigned int mo_symbols_nr_backing(void)
+{
+	return backing_sets[0].nr + backing_sets[1].nr + backing_sets[2].nr;
 }
 
 unsigned int mo_symbols_nr_allocator(void)
@@ -261,8 +310,14 @@ static void find_ranges(struct mo_fnset *set)
 
 int mo_symbols_init(void)
 {
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(backing_vmalloc_fns) > ARRAY_SIZE(backing_slab_fns) ||
+		     ARRAY_SIZE(backing_percpu_fns) > ARRAY_SIZE(backing_slab_fns));
 	find_ranges(&page_set);
 	find_ranges(&slab_set);
+	for (i = 0; i < ARRAY_SIZE(backing_sets); i++)
+		find_ranges(&backing_sets[i]);
 	learn_name_offset();
 	return 0;
 }

@@ -20,6 +20,17 @@ bool mo_in_allocator(unsigned long ip);
  */
 bool mo_in_slab_entry(unsigned long ip);
 
+/*
+ * What a page allocated from a frame at @ip backs: MO_BACKING_SLAB,
+ * _VMALLOC, _PERCPU, or MO_BACKING_NONE (its own memory).  Any context.
+ */
+#define MO_BACKING_NONE		0
+#define MO_BACKING_SLAB		1
+#define MO_BACKING_VMALLOC	2
+#define MO_BACKING_PERCPU	3
+unsigned int mo_backing_of(unsigned long ip);
+unsigned int mo_symbols_nr_backing(void);
+
 /* Name of slab cache @s, or NULL when the layout could not be learned. */
 const char *mo_slab_cache_name(const void *s);
 

@@ -22,6 +22,7 @@
 #include "params.h"
 #include "site.h"
 #include "symbols.h"
+#include "symbols.h"
 
 /* One allocation as a probe sees it. */
 struct mo_alloc {
@@ -188,21 +189,29 @@ static __always_inline bool mo_unwind_last(unsigned long addr, bool slab)
 	return slab && mo_in_slab_entry(addr);
 }
 
+/*
+ * @below, when not NULL, gets the frame just below the owner's first one
+ * (the allocator entry point it called, e.g. kmalloc_large), or 0.
+ */
 static __always_inline unsigned int mo_unwind(unsigned long *buf,
 					      unsigned int depth,
 					      unsigned long call_site,
-					      bool slab)
+					      bool slab, unsigned long *below)
 {
 	unsigned long skipped[MO_SKIP_MAX + 1], addr;
 	unsigned int n = 0, nskip = 0, i;
 	struct unwind_state state;
 
+	if (below)
+		*below = 0;
 	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
 	     unwind_next_frame(&state)) {
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
 		if (n || (call_site ? addr == call_site : !mo_not_owner(addr))) {
+			if (!n && below && nskip)
+				*below = skipped[nskip - 1];
 			buf[n++] = addr;
 			if (n == depth || mo_unwind_last(addr, slab))
 				break;
@@ -233,22 +242,46 @@ static __always_inline unsigned int mo_unwind(unsigned long *buf,
 	return n;
 }
 
+/*
+ * A page allocated by the slab, vmalloc or per-CPU allocator to hold its
+ * own objects (symbols.c): the frame that called the page allocator is in
+ * one of them or in a slab entry point (__kmalloc's large path), or the
+ * entry point below the owner is (a constant-size kmalloc_large()).
+ */
+static __always_inline u8 mo_page_backing(unsigned long first,
+					  unsigned long below)
+{
+	unsigned int b = first ? mo_backing_of(first) : MO_BACKING_NONE;
+
+	if (b == MO_BACKING_NONE && first && mo_in_slab_entry(first))
+		b = MO_BACKING_SLAB;
+	if (b == MO_BACKING_NONE && below)
+		b = mo_backing_of(below);
+	return b;
+}
+
 static __always_inline u32 mo_site_here(unsigned int level,
 					unsigned long call_site,
 					struct mo_site_key *k)
 {
-	unsigned long *buf, frame;
+	unsigned long *buf, frame = 0, below = 0;
+	bool page = k->src == MEMOWNER_SRC_PAGE;
 	unsigned int n;
 
 	if (mo_cfg.mode == MEMOWNER_MODE_CALLSITE) {
 		/* Pages carry no call site: the first frame of the owner. */
-		if (!call_site && mo_unwind(&frame, 1, 0, false))
+		if (!call_site && mo_unwind(&frame, 1, 0, false,
+					    page ? &below : NULL))
 			call_site = frame;
+		if (page)
+			k->backing = mo_page_backing(call_site, below);
 		return mo_site_of_callsite(level, call_site, k);
 	}
 	buf = this_cpu_ptr(mo_stack_buf)->b[level];
 	n = mo_unwind(buf, mo_cfg.depth, call_site,
-		      k->src == MEMOWNER_SRC_SLAB);
+		      k->src == MEMOWNER_SRC_SLAB, page ? &below : NULL);
+	if (page)
+		k->backing = mo_page_backing(n ? buf[0] : call_site, below);
 	return mo_site_of_frames(buf, n, k);
 }
 

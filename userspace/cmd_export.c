@@ -917,6 +917,7 @@ static int json_add(const struct mo_stack_rec *r, void *arg)
 	mo_json_u64(j, "frees", r->frees);
 	mo_json_u64(j, "bytes_allocated", r->bytes_allocated);
 	mo_json_u64(j, "extfrag", r->extfrag);
+	mo_json_u64(j, "backing_bytes", r->backing_bytes);
 	mo_json_arr_begin(j, "frames");
 	for (i = 0; i < r->frames.nr; i++) {
 		char *slash;

@@ -114,6 +114,7 @@ static int cmd_modules(const struct cli_opts *o, int argc, char **argv)
 			mo_json_u64(&j, "live_bytes", rows[i].live_bytes);
 			mo_json_u64(&j, "live_pages", rows[i].live_pages);
 			mo_json_u64(&j, "live_objects", rows[i].live_objects);
+			mo_json_u64(&j, "backing_bytes", rows[i].backing_bytes);
 			mo_json_u64(&j, "allocs", rows[i].allocs);
 			mo_json_u64(&j, "frees", rows[i].frees);
 			mo_json_u64(&j, "bytes_allocated", rows[i].bytes_allocated);
@@ -163,7 +164,9 @@ const struct cli_cmd cli_cmd_modules = {
 "kept, have rows of their own: \"(before load)\", \"(stack table full)\",\n"
 "\"(no stack)\" (they are not memowner's memory).\n"
 "--json prints {\"sort\", \"total_modules\", \"modules\": [{module,\n"
-"live_bytes, live_pages, live_objects, allocs, frees, bytes_allocated,\n"
-"growth_bytes, source}]}.\n",
+"live_bytes, live_pages, live_objects, backing_bytes, allocs, frees,\n"
+"bytes_allocated, growth_bytes, source}]} (backing_bytes: pages the slab,\n"
+"vmalloc and per-CPU allocators took to hold the module's objects, not in\n"
+"live_bytes).\n",
 	.handler = cmd_modules,
 };

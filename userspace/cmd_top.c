@@ -192,6 +192,7 @@ struct top {
 	struct top_row *rows;
 	size_t nrows, nmatch;
 	uint64_t tot_bytes, tot_pages, tot_objects;
+	uint64_t tot_backing;	/* pages backing objects: not in tot_bytes */
 
 	/* live mode */
 	int live;
@@ -531,11 +532,12 @@ static int top_model(struct top *t)
 	t->rows = calloc(t->nraw ? t->nraw : 1, sizeof(*t->rows));
 	if (!t->rows)
 		return -ENOMEM;
-	t->tot_bytes = t->tot_pages = t->tot_objects = 0;
+	t->tot_bytes = t->tot_pages = t->tot_objects = t->tot_backing = 0;
 	for (i = 0; i < t->nraw; i++) {
 		struct top_row *tr = &t->rows[n];
 
 		t->tot_bytes += t->raw[i].live_bytes;
+		t->tot_backing += t->raw[i].backing_bytes;
 		t->tot_pages += t->raw[i].live_pages;
 		t->tot_objects += t->raw[i].live_objects;
 		tr->r = t->raw[i];
@@ -967,6 +969,7 @@ static int print_json(struct top *t)
 	mo_json_u64(&j, "live_bytes", t->tot_bytes);
 	mo_json_u64(&j, "live_pages", t->tot_pages);
 	mo_json_u64(&j, "live_objects", t->tot_objects);
+	mo_json_u64(&j, "backing_bytes", t->tot_backing);
 	mo_json_u64(&j, "owners", t->nraw);
 	mo_json_u64(&j, "matching", t->nmatch);
 	mo_json_u64(&j, "stacks", t->info.nr_stacks);
@@ -989,6 +992,7 @@ static int print_json(struct top *t)
 		mo_json_u64(&j, "live_bytes", tr->r.live_bytes);
 		mo_json_u64(&j, "live_pages", tr->r.live_pages);
 		mo_json_u64(&j, "live_objects", tr->r.live_objects);
+		mo_json_u64(&j, "backing_bytes", tr->r.backing_bytes);
 		if (v->group != MEMOWNER_GROUP_TGID) {
 			mo_json_u64(&j, "allocs", tr->r.allocs);
 			mo_json_u64(&j, "frees", tr->r.frees);
@@ -1687,11 +1691,15 @@ const struct cli_cmd cli_cmd_top = {
 	"    after 'top'), each refresh is one JSON document on a line of its own\n"
 	"    (JSON lines): iteration, time, version, mode, depth, enabled,\n"
 	"    sources, view, sort, interval_s, growth_since, filter, totals\n"
-	"    {live_bytes, live_pages, live_objects, owners, matching, stacks,\n"
-	"    records, drops, mem_bytes} and rows [{owner, id, name, stack,\n"
-	"    source, live_bytes, live_pages, live_objects, allocs, frees,\n"
-	"    bytes_allocated, growth_bytes, alloc_rate (null until known),\n"
-	"    frames}]; --json implies -b.\n"
+	"    {live_bytes, live_pages, live_objects, backing_bytes, owners,\n"
+	"    matching, stacks, records, drops, mem_bytes} and rows [{owner, id,\n"
+	"    name, stack, source, live_bytes, live_pages, live_objects,\n"
+	"    backing_bytes, allocs, frees, bytes_allocated, growth_bytes,\n"
+	"    alloc_rate (null until known), frames}]; --json implies -b.\n"
+	"    live_* count owned memory, each byte once: the objects, vmalloc\n"
+	"    areas, per-CPU allocations and pages an owner holds; the pages the\n"
+	"    slab, vmalloc and per-CPU allocators took to hold them are its\n"
+	"    backing_bytes.\n"
 	"\n"
 	"OPTIONS\n"
 	"    -d, --delay SEC      refresh interval in seconds, fractions allowed\n"

@@ -16,7 +16,7 @@
 
 _Static_assert(sizeof(struct memowner_info) == 128, "info layout");
 _Static_assert(sizeof(struct memowner_snapshot) == 80, "snapshot layout");
-_Static_assert(sizeof(struct memowner_row) == 136, "row layout");
+_Static_assert(sizeof(struct memowner_row) == MEMOWNER_ROW_SIZE_VER1, "row layout");
 _Static_assert(sizeof(struct memowner_stack) == 40, "stack layout");
 
 FIXTURE(dev) {

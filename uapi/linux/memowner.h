@@ -327,6 +327,16 @@ enum memowner_sort {
  * @growth_bytes:   live_bytes minus live bytes at the last MARK, as a
  *                  two's complement signed value (cast to __s64)
  * @name:           NUL-terminated: cache, module or task name, or ""
+ * @backing_bytes:  bytes of pages this owner's slab, vmalloc or per-CPU
+ *                  allocations caused the allocators to take to hold them
+ *                  (slab pages, a vmalloc area's pages, per-CPU chunks);
+ *                  not in live_bytes, which counts each byte once, as the
+ *                  objects (since MEMOWNER_ROW_SIZE_VER1)
+ *
+ * live_* are owned memory: the objects, vmalloc areas, per-CPU allocations
+ * and pages an owner holds, each counted once.  Pages that back objects
+ * are counted as backing_bytes instead, so that the sum of live_bytes over
+ * all owners (the "global" measure of alert rules) is the memory owned.
  */
 struct memowner_row {
 	__u64 id;
@@ -340,10 +350,12 @@ struct memowner_row {
 	__u64 bytes_allocated;
 	__u64 growth_bytes;
 	__u8 name[MEMOWNER_NAME_LEN];
+	__u64 backing_bytes;
 };
 
 #define MEMOWNER_SRC_MIXED	0xffffffff
 #define MEMOWNER_ROW_SIZE_VER0	136
+#define MEMOWNER_ROW_SIZE_VER1	144	/* backing_bytes */
 
 /**
  * struct memowner_snapshot - MEMOWNER_IOC_SNAPSHOT argument
@@ -656,6 +668,7 @@ enum memowner_stack_attr {
 	MEMOWNER_A_STACK_ADDRS,		/* binary __u64[]: CAP_SYSLOG readers only */
 	MEMOWNER_A_STACK_PAD,
 	MEMOWNER_A_STACK_EXTFRAG,	/* u64: fragmenting page-allocator fallbacks */
+	MEMOWNER_A_STACK_BACKING_BYTES,	/* u64: pages backing its objects (not in LIVE_*) */
 
 	__MEMOWNER_A_STACK_LAST,
 	MEMOWNER_A_STACK_MAX = __MEMOWNER_A_STACK_LAST - 1

@@ -165,6 +165,7 @@ struct mo_stack_rec {
 	uint64_t live_bytes, live_pages, live_objects;
 	uint64_t allocs, frees, bytes_allocated;
 	uint64_t extfrag;	/* fragmenting page-allocator fallbacks */
+	uint64_t backing_bytes;	/* pages backing its objects (not in live_*) */
 	struct mo_frames frames;
 	unsigned int nr_addrs;	/* raw addresses: CAP_SYSLOG readers only */
 	uint64_t addrs[64];

@@ -176,6 +176,7 @@ static int mo_parse_stack_nest(struct nlattr *nest, struct mo_stack_rec *s)
 	s->frees = mo_u64(tb[MEMOWNER_A_STACK_FREES]);
 	s->bytes_allocated = mo_u64(tb[MEMOWNER_A_STACK_BYTES_ALLOCATED]);
 	s->extfrag = mo_u64(tb[MEMOWNER_A_STACK_EXTFRAG]);
+	s->backing_bytes = mo_u64(tb[MEMOWNER_A_STACK_BACKING_BYTES]);
 	a = tb[MEMOWNER_A_STACK_ADDRS];
 	s->nr_addrs = 0;
 	if (a) {
