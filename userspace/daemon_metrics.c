@@ -223,6 +223,9 @@ static int dm_collect_totals(int fd, struct dm_data *d)
 			d->src_bytes[s] += rows[i].live_bytes;
 			d->src_pages[s] += rows[i].live_pages;
 			d->src_objects[s] += rows[i].live_objects;
+			/* Only pages back anything. */
+			if (s == MEMOWNER_SRC_PAGE)
+				d->backing_bytes += rows[i].backing_bytes;
 		}
 		free(rows);
 	}
@@ -376,10 +379,13 @@ static void kernel_metrics(struct strbuf *b, const struct dm_data *d,
 		  mo_sources_str(in->sources, srcs, sizeof(srcs)), in->depth,
 		  in->enabled);
 	family(b, "memowner_live_bytes", "gauge",
-	       "Bytes allocated and not yet freed, by allocation source.");
+	       "Bytes allocated and not yet freed, by allocation source; each byte once (pages holding slab objects, vmalloc areas or per-CPU chunks are memowner_backing_bytes).");
 	for (s = 0; s <= MEMOWNER_SRC_MAX; s++)
 		sb_printf(b, "memowner_live_bytes{source=\"%s\"} %" PRIu64 "\n",
 			  mo_source_name(s), d->src_bytes[s]);
+	family(b, "memowner_backing_bytes", "gauge",
+	       "Bytes of pages the slab, vmalloc and per-CPU allocators hold objects in (counted in memowner_live_bytes as those objects).");
+	sb_printf(b, "memowner_backing_bytes %" PRIu64 "\n", d->backing_bytes);
 	family(b, "memowner_live_pages", "gauge",
 	       "Base pages of the live allocations of the page allocator and vmalloc, by source.");
 	for (s = 0; s <= MEMOWNER_SRC_MAX; s++)

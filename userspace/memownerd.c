@@ -1107,6 +1107,7 @@ static void usage(FILE *f)
 "\n"
 "Metrics (Prometheus text format 0.0.4): memowner_up, memowner_build_info,\n"
 "memowner_tracking_info, memowner_live_{bytes,pages,objects}{source},\n"
+"memowner_backing_bytes,\n"
 "memowner_owner_live_{bytes,objects}{function,module},\n"
 "memowner_module_live_{bytes,objects}{module},\n"
 "memowner_cache_live_{bytes,objects}{cache}, memowner_records,\n"

@@ -46,6 +46,7 @@ struct dm_data {
 	uint64_t src_bytes[MEMOWNER_SRC_MAX + 1];
 	uint64_t src_pages[MEMOWNER_SRC_MAX + 1];
 	uint64_t src_objects[MEMOWNER_SRC_MAX + 1];
+	uint64_t backing_bytes;		/* pages holding counted objects */
 	struct dm_owner *owners;	/* top-N leaf functions, by bytes */
 	size_t nr_owners;
 	struct dm_owner *modules;	/* top-N modules */
