@@ -89,6 +89,14 @@ static int stack_row(int fd, const char *fn, struct memowner_row *out)
 	return ret;
 }
 
+/*
+ * Owned deltas include what the test module keeps to hold the objects
+ * (its lists: up to 150 KiB for 8192 objects on 6.1), the vmalloc area's
+ * page tables and the machine's own allocations of the same seconds: 10%
+ * of the workload, where counting twice is 100%.
+ */
+#define OWNED_PCT	10
+
 /* |got - want| within @pct percent of @want (plus @slack bytes). */
 #define EXPECT_NEAR(want, got, pct, slack)				\
 	do {								\
@@ -134,9 +142,9 @@ TEST_F(own, vmalloc_counted_once)
 	ASSERT_EQ(0, global(self->fd, &b));
 	TH_LOG("16 MiB vmalloc: owned %+lld, backing %+lld bytes",
 	       b.live - a.live, b.backing - a.backing);
-	/* The area's page tables are owned too: well under 1%. */
-	EXPECT_NEAR(16 * MIB, b.live - a.live, 1, 64 * 1024);
-	EXPECT_NEAR(16 * MIB, b.backing - a.backing, 1, 64 * 1024);
+	/* The area's page tables are owned too. */
+	EXPECT_NEAR(16 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
+	EXPECT_NEAR(16 * MIB, b.backing - a.backing, OWNED_PCT, 64 * 1024);
 	ASSERT_EQ(0, tm("free vmalloc"));
 }
 
@@ -156,8 +164,8 @@ TEST_F(own, large_kmalloc_counted_once)
 	ASSERT_EQ(0, global(self->fd, &b));
 	TH_LOG("4 MiB of 64 KiB kmallocs: owned %+lld, backing %+lld bytes",
 	       b.live - a.live, b.backing - a.backing);
-	EXPECT_NEAR(4 * MIB, b.live - a.live, 1, 64 * 1024);
-	EXPECT_NEAR(4 * MIB, b.backing - a.backing, 1, 64 * 1024);
+	EXPECT_NEAR(4 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
+	EXPECT_NEAR(4 * MIB, b.backing - a.backing, OWNED_PCT, 64 * 1024);
 	/*
 	 * The objects' row (the first, by live bytes, naming the caller):
 	 * 4 MiB in 64 objects.  Its pages are backing, in this row where the
@@ -185,7 +193,7 @@ TEST_F(own, slab_pages_are_backing)
 	ASSERT_EQ(0, global(self->fd, &b));
 	TH_LOG("2 MiB of 256-byte kmallocs: owned %+lld, backing %+lld bytes",
 	       b.live - a.live, b.backing - a.backing);
-	EXPECT_NEAR(2 * MIB, b.live - a.live, 1, 64 * 1024);
+	EXPECT_NEAR(2 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
 	EXPECT_LE(MIB, b.backing - a.backing);
 	EXPECT_GE(3 * MIB, b.backing - a.backing);
 	ASSERT_EQ(0, tm("free kmalloc"));
@@ -233,7 +241,7 @@ TEST_F(own, global_rule_counts_once)
 	ASSERT_EQ(0, tm("alloc vmalloc 16 %lld", MIB));
 	b = rule_value(fd, id);
 	TH_LOG("16 MiB vmalloc: global rule %lld -> %lld (%+lld)", a, b, b - a);
-	EXPECT_NEAR(16 * MIB, b - a, 1, 64 * 1024);
+	EXPECT_NEAR(16 * MIB, b - a, OWNED_PCT, 64 * 1024);
 	ASSERT_EQ(0, mo_threshold_del(fd, id));
 	close(fd);
 	ASSERT_EQ(0, tm("free vmalloc"));
