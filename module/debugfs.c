@@ -130,7 +130,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "frozen: frames=%lu names=%lu not_frozen=%lu\n", ff, fn, fd);
 	seq_printf(m, "sites: %lu\n", nr_sites);
 	/* Identities in use; entries no record named went back (task.c). */
-	seq_printf(m, "tasks: %lu max=%lu recycled=%lu sweeps=%lu\n",
+	seq_printf(m, "tasks: used=%lu max=%lu recycled=%lu sweeps=%lu\n",
 		   mo_task_count(), mo_task_capacity(), mo_task_recycled(),
 		   mo_task_sweeps());
 	seq_printf(m, "caches: %lu\n", mo_cache_count());
@@ -147,7 +147,7 @@ static int status_show(struct seq_file *m, void *v)
 		   mo_track_stat(MO_STAT_ORDER_MISMATCH));
 	seq_printf(m, "splits: %llu\n", mo_track_stat(MO_STAT_SPLITS));
 	/* Page owners that followed their contents to another page. */
-	seq_printf(m, "migrated: %llu drops=%llu\n",
+	seq_printf(m, "migrated: pages=%llu drops=%llu\n",
 		   mo_track_stat(MO_STAT_MIGRATED),
 		   mo_track_stat(MO_STAT_MIGRATE_DROPS));
 	seq_printf(m, "preload: found_pages=%lu freed_pages=%llu pcp_free_pages_at_scan=%lu\n",

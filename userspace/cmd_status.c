@@ -267,6 +267,15 @@ static void status_dbg_text(const struct dbg_status *d)
 		printf("coverage:     %lld.%lld%% of the pages in use are tracked (%lld of %lld)\n",
 		       permille / 10, permille % 10, tracked, in_use);
 	}
+	line = dbg_line(d->text, "tasks:", &len);
+	if (line)
+		printf("tasks:        %lld identities of %lld in use, %lld recycled (%lld sweeps)\n",
+		       kv(line, len, "used"), kv(line, len, "max"),
+		       kv(line, len, "recycled"), kv(line, len, "sweeps"));
+	line = dbg_line(d->text, "migrated:", &len);
+	if (line)
+		printf("migrated:     %lld page owners moved with their pages\n",
+		       kv(line, len, "pages"));
 	/* "memory:" is GET_INFO's mem_bytes, printed as "own memory". */
 	line = dbg_line(d->text, "drops:", &len);
 	if (line)
@@ -279,7 +288,8 @@ static void status_dbg_text(const struct dbg_status *d)
 static void status_dbg_json(struct mo_json *j, const struct dbg_status *d)
 {
 	static const char *const kvlines[] = {
-		"coverage", "drops", "events", "objects", "preload",
+		"coverage", "drops", "events", "objects", "preload", "tasks",
+		"migrated",
 	};
 	const char *p, *line;
 	char prefix[32];

@@ -113,7 +113,7 @@ TEST(owner_moves_with_contents)
 						     i, (unsigned long long)before.pfn[i]);
 		ASSERT_EQ((uint32_t)getpid(), before.tgid[i]);
 	}
-	migrated0 = status_num("migrated:", "migrated: ");
+	migrated0 = status_num("migrated:", "pages=");
 
 	if (madvise(p, NR_PAGES * psz, MADV_SOFT_OFFLINE)) {
 		int e = errno;
@@ -126,7 +126,7 @@ TEST(owner_moves_with_contents)
 	memcpy(after.pfn, before.pfn, sizeof(after.pfn));
 	ASSERT_EQ(0, pfns(p, after.pfn));
 	ASSERT_EQ(0, records(&after));
-	migrated1 = status_num("migrated:", "migrated: ");
+	migrated1 = status_num("migrated:", "pages=");
 	for (i = 0; i < NR_PAGES; i++) {
 		/* The contents moved with them. */
 		EXPECT_EQ((char)i, p[i * psz]);

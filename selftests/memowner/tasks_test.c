@@ -68,14 +68,14 @@ static int churn(int round, int n)
 	return bad ? -1 : 0;
 }
 
-/* "tasks: N max=M recycled=R sweeps=S" of memowner's status. */
+/* "tasks: used=N max=M recycled=R sweeps=S" of memowner's status. */
 struct tasks_line {
 	long n, max, recycled, sweeps;
 };
 
 static void tasks_status(struct tasks_line *t)
 {
-	t->n = status_num("tasks:", "tasks: ");
+	t->n = status_num("tasks:", "used=");
 	t->max = status_num("tasks:", "max=");
 	t->recycled = status_num("tasks:", "recycled=");
 	t->sweeps = status_num("tasks:", "sweeps=");
