@@ -129,10 +129,7 @@ FIXTURE_SETUP(al)
 	self->fd = -1;
 	if (!have_modules())
 		return;
-	ASSERT_EQ(0, test_module_ensure());
-	ASSERT_EQ(0, tm("reset"));
-	ASSERT_EQ(0, memowner_reload("mode=stack"));
-	self->fd = open(MEMOWNER_DEVICE, O_RDWR);
+	self->fd = mo_start_exact(O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, mo_genl_open(&self->g));
 	ASSERT_EQ(0, mo_genl_subscribe(&self->g, MEMOWNER_MCGRP_ALERTS));

@@ -115,11 +115,7 @@ FIXTURE_SETUP(own)
 	self->fd = -1;
 	if (!have_modules())
 		return;
-	ASSERT_EQ(0, test_module_ensure());
-	ASSERT_EQ(0, tm("reset"));
-	/* Stack mode: every allocation recorded, exact. */
-	ASSERT_EQ(0, memowner_reload("mode=stack"));
-	self->fd = open(MEMOWNER_DEVICE, O_RDONLY);
+	self->fd = mo_start_exact(O_RDONLY);
 	ASSERT_LE(0, self->fd);
 }
 

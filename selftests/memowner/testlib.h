@@ -184,6 +184,25 @@ static inline int tm(const char *fmt, ...)
 }
 
 /*
+ * The start of an exact test: the test module loaded and empty, memowner
+ * reloaded in stack mode (every allocation recorded, with its stack) and
+ * its device opened with @flags.  The descriptor, or -errno.
+ */
+static inline int mo_start_exact(int flags)
+{
+	int ret = test_module_ensure();
+
+	if (!ret)
+		ret = tm("reset");
+	if (!ret)
+		ret = memowner_reload("mode=stack");
+	if (ret)
+		return ret;
+	ret = open(MEMOWNER_DEVICE, flags);
+	return ret < 0 ? -errno : ret;
+}
+
+/*
  * Fragmenting fallbacks of the test module's "fragment", or -1.  Each run
  * leaves the pageblocks its fallbacks stole unmovable, so the unmovable
  * free lists of a later run can hold more than 65536 pages (and memowner
