@@ -19,10 +19,10 @@ void mo_preload_exit(void);
  */
 void mo_preload_scan(void);
 
-/* Clear the bits of a freed block; returns how many were set. Any context. */
 /* Marks of a migrated block to its new place: see preload.c. */
 unsigned long mo_preload_move(unsigned long old_pfn, unsigned long new_pfn,
 			      unsigned int order, unsigned long *moved);
+/* Clear the bits of a freed block; returns how many were set. Any context. */
 unsigned long mo_preload_clear(unsigned long pfn, unsigned int order);
 
 extern unsigned long *mo_preload_bits;

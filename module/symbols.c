@@ -212,11 +212,6 @@ unsigned int mo_backing_of(unsigned long ip)
 	return MO_BACKING_NONE;
 }
 
-unsigned int mo_symbols_nr_backing(void)
-{
-	return backing_sets[0].nr + backing_sets[1].nr + backing_sets[2].nr;
-}
-
 unsigned int mo_symbols_nr_allocator(void)
 {
 	return page_set.nr;

@@ -29,7 +29,6 @@ bool mo_in_slab_entry(unsigned long ip);
 #define MO_BACKING_VMALLOC	2
 #define MO_BACKING_PERCPU	3
 unsigned int mo_backing_of(unsigned long ip);
-unsigned int mo_symbols_nr_backing(void);
 
 /* Name of slab cache @s, or NULL when the layout could not be learned. */
 const char *mo_slab_cache_name(const void *s);

@@ -14,7 +14,7 @@
  * one generation: consecutive allocations by the same task cost a few
  * compares.
  *
- * Recycling (mo_task_sweep(), a work item; never in probe context):
+ * Recycling (sweep(), a work item; never in probe context):
  *   1. gen++: every CPU's cached answer is now stale, so from here on an
  *      index reaches a record only through lookup_insert(), which stamps
  *      the entry with the new generation;
@@ -251,6 +251,20 @@ size_t mo_task_memory(void)
 	       (bucket_mask + 1) * sizeof(u32);
 }
 
+/*
+ * The next generation, under mo_task_lock: every CPU's cached answer is
+ * stale from here on.  0 never names a generation.
+ */
+static u32 next_gen_locked(void)
+{
+	u32 g = gen + 1;
+
+	if (!g)
+		g = 1;
+	WRITE_ONCE(gen, g);
+	return g;
+}
+
 /* Step 3: mark the entries live records name. */
 static int mark_referenced(void)
 {
@@ -306,10 +320,7 @@ static unsigned long sweep(void)
 	if (!dead)
 		return 0;
 	raw_spin_lock_irqsave(&mo_task_lock, flags);
-	g = gen + 1;
-	if (!g)			/* 0 never names a generation */
-		g = 1;
-	WRITE_ONCE(gen, g);
+	g = next_gen_locked();
 	WRITE_ONCE(want_sweep, false);
 	raw_spin_unlock_irqrestore(&mo_task_lock, flags);
 	synchronize_rcu();
@@ -376,31 +387,20 @@ static void sweep_fn(struct work_struct *w)
 	schedule_delayed_work(&sweep_work, SWEEP_PERIOD);
 }
 
-unsigned long mo_task_sweep(void)
-{
-	unsigned long n;
-
-	mutex_lock(&sweep_lock);
-	n = sweep();
-	mutex_unlock(&sweep_lock);
-	return n;
-}
-
 void mo_task_reset(void)
 {
 	unsigned long flags;
-	u32 g;
+	u32 idx;
 
 	mutex_lock(&sweep_lock);
 	raw_spin_lock_irqsave(&mo_task_lock, flags);
 	memset(buckets, 0, (bucket_mask + 1) * sizeof(u32));
-	for (g = 1; g < hwm; g++)
-		WRITE_ONCE(tasks[g].live, 0);
+	for (idx = 1; idx < hwm; idx++)
+		WRITE_ONCE(tasks[idx].live, 0);
 	hwm = 1;
 	nr_free = 0;
 	nr_live = 0;
-	g = gen + 1;
-	WRITE_ONCE(gen, g ? g : 1);	/* every CPU's cached answer is stale */
+	next_gen_locked();
 	WRITE_ONCE(want_sweep, false);
 	raw_spin_unlock_irqrestore(&mo_task_lock, flags);
 	mutex_unlock(&sweep_lock);

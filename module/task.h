@@ -36,11 +36,12 @@ u32 mo_task_current(void);
  */
 const struct mo_task *mo_task_get(u32 idx);
 
-/* Recycle the entries no record or probe needs; returns how many.  Sleeps. */
-unsigned long mo_task_sweep(void);
 /* Empty the table: a new epoch, every record dropped, probes detached. */
 void mo_task_reset(void);
-/* The periodic sweep (when the table is 3/4 full): after the owner table. */
+/*
+ * The periodic sweep, which recycles the entries no record or probe needs
+ * (when the table is 3/4 full): started after the owner table exists.
+ */
 void mo_task_gc_start(void);
 void mo_task_gc_stop(void);
 

@@ -385,9 +385,24 @@ void mo_track_alloc_unpreload(unsigned long pfn, unsigned int order)
 	unpreload(pfn, order, true);
 }
 
+/*
+ * Insert @rec; a stale record of its key that it replaces (its free was
+ * never seen) is unaccounted.  Interrupts off.  mo_owner_insert()'s return.
+ */
+static int insert_over(const struct mo_obj *rec, enum mo_insert_mode mode)
+{
+	struct mo_obj old;
+	int ret = mo_owner_insert(rec, mode, &old);
+
+	if (ret == 1)
+		account(old.site, mo_track_weight(&old), mo_obj_bytes(&old),
+			false);
+	return ret;
+}
+
 void mo_track_record(struct mo_alloc *a)
 {
-	struct mo_obj rec, old;
+	struct mo_obj rec;
 	unsigned long flags;
 	int ret;
 
@@ -407,13 +422,10 @@ void mo_track_record(struct mo_alloc *a)
 			     (1U << MO_CPU_BITS) - 1);
 
 	local_irq_save(flags);
-	ret = mo_owner_insert(&rec, a->mode, &old);
+	ret = insert_over(&rec, a->mode);
 	if (ret >= 0)
 		account(rec.site, mo_track_weight(&rec), mo_obj_bytes(&rec),
 			true);
-	if (ret == 1)
-		account(old.site, mo_track_weight(&old), mo_obj_bytes(&old),
-			false);
 	local_irq_restore(flags);
 
 	if (ret == -ENOSPC)
@@ -499,7 +511,6 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 	unsigned long flags, i, nr;
 	unsigned int level, k;
 	u64 bytes;
-	int ret;
 
 	if (!mo_guard_enter(&level))
 		return;
@@ -521,15 +532,10 @@ void mo_track_split(unsigned long pfn, unsigned int new_order)
 			 (u32)MEMOWNER_SRC_PAGE << MO_SIZE_BITS;
 	for (i = 0; i < nr; i++) {
 		piece.key = pfn + (i << new_order);
-		ret = mo_owner_insert(&piece, MO_INSERT_REPLACE, &old);
-		if (ret < 0) {
+		if (insert_over(&piece, MO_INSERT_REPLACE) < 0) {
 			mo_stat_inc(MO_STAT_SPLIT_DROPS);
 			continue;
 		}
-		/* A stale record of a piece (its free unseen) is replaced. */
-		if (ret == 1)
-			account(old.site, mo_track_weight(&old),
-				mo_obj_bytes(&old), false);
 		account(piece.site, mo_track_weight(&piece), bytes, true);
 	}
 out:
@@ -555,7 +561,6 @@ void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
 	struct mo_obj o, old;
 	unsigned long flags, n, set;
 	unsigned int level;
-	int ret;
 
 	if (old_pfn == new_pfn || !mo_guard_enter(&level))
 		return;
@@ -564,11 +569,7 @@ void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
 	    mo_owner_remove(old_pfn, MEMOWNER_SRC_PAGE, &o)) {
 		o.key = new_pfn;
 		o.next = 0;
-		ret = mo_owner_insert(&o, MO_INSERT_REPLACE, &old);
-		if (ret == 1)
-			account(old.site, mo_track_weight(&old),
-				mo_obj_bytes(&old), false);
-		if (ret < 0) {
+		if (insert_over(&o, MO_INSERT_REPLACE) < 0) {
 			/* The slot just freed went to another CPU's insert. */
 			account(o.site, mo_track_weight(&o), mo_obj_bytes(&o),
 				false);
@@ -590,10 +591,8 @@ void mo_track_migrate(unsigned long old_pfn, unsigned long new_pfn,
 		 * contents were before load, or nobody is recorded for them
 		 * (not sampled, or the table was full).
 		 */
-		if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE) &&
-		    mo_owner_remove(new_pfn, MEMOWNER_SRC_PAGE, &old))
-			account(old.site, mo_track_weight(&old),
-				mo_obj_bytes(&old), false);
+		if (mo_owner_maybe(new_pfn, MEMOWNER_SRC_PAGE))
+			untrack(new_pfn, MEMOWNER_SRC_PAGE, &old);
 	}
 	local_irq_restore(flags);
 	mo_guard_exit(level);

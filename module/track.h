@@ -22,7 +22,6 @@
 #include "params.h"
 #include "site.h"
 #include "symbols.h"
-#include "symbols.h"
 
 /* One allocation as a probe sees it. */
 struct mo_alloc {

@@ -55,6 +55,21 @@ static int global(int fd, struct sums *s)
 	return ret;
 }
 
+/* What the test module's command @cmd adds to the sums, into @d. */
+static int delta(int fd, const char *cmd, struct sums *d)
+{
+	struct sums a = {}, b = {};
+	int ret = global(fd, &a);
+
+	if (!ret)
+		ret = tm("%s", cmd);
+	if (!ret)
+		ret = global(fd, &b);
+	d->live = b.live - a.live;
+	d->backing = b.backing - a.backing;
+	return ret;
+}
+
 /* The stack-grouped row (slab + page) whose frames hold @fn. */
 static int stack_row(int fd, const char *fn, struct memowner_row *out)
 {
@@ -129,18 +144,16 @@ FIXTURE_TEARDOWN(own)
 /* 16 MiB of vmalloc: 16 MiB more owned, and its 16 MiB of pages backing. */
 TEST_F(own, vmalloc_counted_once)
 {
-	struct sums a, b;
+	struct sums d;
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
-	ASSERT_EQ(0, global(self->fd, &a));
-	ASSERT_EQ(0, tm("alloc vmalloc 16 %lld", MIB));
-	ASSERT_EQ(0, global(self->fd, &b));
+	ASSERT_EQ(0, delta(self->fd, "alloc vmalloc 16 1048576", &d));
 	TH_LOG("16 MiB vmalloc: owned %+lld, backing %+lld bytes",
-	       b.live - a.live, b.backing - a.backing);
+	       d.live, d.backing);
 	/* The area's page tables are owned too. */
-	EXPECT_NEAR(16 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
-	EXPECT_NEAR(16 * MIB, b.backing - a.backing, OWNED_PCT, 64 * 1024);
+	EXPECT_NEAR(16 * MIB, d.live, OWNED_PCT, 64 * 1024);
+	EXPECT_NEAR(16 * MIB, d.backing, OWNED_PCT, 64 * 1024);
 	ASSERT_EQ(0, tm("free vmalloc"));
 }
 
@@ -151,17 +164,15 @@ TEST_F(own, vmalloc_counted_once)
 TEST_F(own, large_kmalloc_counted_once)
 {
 	struct memowner_row row;
-	struct sums a, b;
+	struct sums d;
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
-	ASSERT_EQ(0, global(self->fd, &a));
-	ASSERT_EQ(0, tm("alloc kmalloc 64 65536"));
-	ASSERT_EQ(0, global(self->fd, &b));
+	ASSERT_EQ(0, delta(self->fd, "alloc kmalloc 64 65536", &d));
 	TH_LOG("4 MiB of 64 KiB kmallocs: owned %+lld, backing %+lld bytes",
-	       b.live - a.live, b.backing - a.backing);
-	EXPECT_NEAR(4 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
-	EXPECT_NEAR(4 * MIB, b.backing - a.backing, OWNED_PCT, 64 * 1024);
+	       d.live, d.backing);
+	EXPECT_NEAR(4 * MIB, d.live, OWNED_PCT, 64 * 1024);
+	EXPECT_NEAR(4 * MIB, d.backing, OWNED_PCT, 64 * 1024);
 	/*
 	 * The objects' row (the first, by live bytes, naming the caller):
 	 * 4 MiB in 64 objects.  Its pages are backing, in this row where the
@@ -180,18 +191,16 @@ TEST_F(own, large_kmalloc_counted_once)
  */
 TEST_F(own, slab_pages_are_backing)
 {
-	struct sums a, b;
+	struct sums d;
 
 	if (!have_modules())
 		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
-	ASSERT_EQ(0, global(self->fd, &a));
-	ASSERT_EQ(0, tm("alloc kmalloc 8192 256"));
-	ASSERT_EQ(0, global(self->fd, &b));
+	ASSERT_EQ(0, delta(self->fd, "alloc kmalloc 8192 256", &d));
 	TH_LOG("2 MiB of 256-byte kmallocs: owned %+lld, backing %+lld bytes",
-	       b.live - a.live, b.backing - a.backing);
-	EXPECT_NEAR(2 * MIB, b.live - a.live, OWNED_PCT, 64 * 1024);
-	EXPECT_LE(MIB, b.backing - a.backing);
-	EXPECT_GE(3 * MIB, b.backing - a.backing);
+	       d.live, d.backing);
+	EXPECT_NEAR(2 * MIB, d.live, OWNED_PCT, 64 * 1024);
+	EXPECT_LE(MIB, d.backing);
+	EXPECT_GE(3 * MIB, d.backing);
 	ASSERT_EQ(0, tm("free kmalloc"));
 }
 
