@@ -40,6 +40,7 @@
 
 #include "alerts.h"
 #include "control.h"
+#include "depot.h"
 #include "netlink.h"
 #include "owner.h"
 #include "query.h"
@@ -64,6 +65,10 @@ struct mo_rule {
 	u64 nr_alerts;
 	unsigned long last_alert;	/* jiffies */
 	u32 stack;		/* a stack of the owner, for the alert */
+	/* A stack rule's frames, kept over a new epoch (mo_alerts_restack) */
+	unsigned long frames[MEMOWNER_DEPTH_MAX];
+	unsigned int nr_frames;
+	bool lost;		/* its handle named no stack at an epoch */
 	u64 hist_val[RING];
 	u64 hist_ts[RING];	/* ns */
 	unsigned int hist_n, hist_head;
@@ -88,7 +93,7 @@ static bool rule_has_site(struct mo_rule *r, u32 i, const struct mo_site *s)
 
 	switch (r->t.owner_kind) {
 	case MEMOWNER_OWNER_STACK:
-		return s->key.stack == r->t.owner_id;
+		return !r->lost && s->key.stack == r->t.owner_id;
 	case MEMOWNER_OWNER_CACHE:
 		cache = mo_cache_name(s->cache);
 		return cache && !strcmp(cache, r->name);
@@ -242,6 +247,7 @@ static void check(struct work_struct *work)
 	bool need_records, any = false;
 	int k;
 
+	mo_tables_read_lock();	/* before rules_lock: control.c */
 	mutex_lock(&rules_lock);
 	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++)
 		any |= rules[k].used;
@@ -280,6 +286,51 @@ static void check(struct work_struct *work)
 		schedule_delayed_work(&check_work,
 				      msecs_to_jiffies(alert_period_ms));
 out:
+	mutex_unlock(&rules_lock);
+	mo_tables_read_unlock();
+}
+
+/*
+ * A new epoch empties the depot (control.c, with the tables locked for
+ * writing): a stack rule keeps its stack by its frames -- the first @keep
+ * of them, as many as the new configuration records -- and gets the
+ * handle they have in the new depot.  A handle that named no stack cannot
+ * be carried over: the rule then matches nothing ("lost").
+ */
+void mo_alerts_restack_save(unsigned int keep)
+{
+	const unsigned long *frames;
+	unsigned int nr;
+	int k;
+
+	mutex_lock(&rules_lock);
+	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
+		struct mo_rule *r = &rules[k];
+
+		r->stack = 0;	/* the biggest stack: of the old epoch */
+		if (!r->used || r->t.owner_kind != MEMOWNER_OWNER_STACK ||
+		    r->lost)
+			continue;
+		nr = mo_depot_fetch((u32)r->t.owner_id, &frames);
+		r->nr_frames = min(nr, keep);
+		memcpy(r->frames, frames, r->nr_frames * sizeof(*frames));
+		r->lost = !nr;
+	}
+	mutex_unlock(&rules_lock);
+}
+
+void mo_alerts_restack_restore(void)
+{
+	int k;
+
+	mutex_lock(&rules_lock);
+	for (k = 0; k < MEMOWNER_MAX_THRESHOLDS; k++) {
+		struct mo_rule *r = &rules[k];
+
+		if (r->used && r->t.owner_kind == MEMOWNER_OWNER_STACK &&
+		    !r->lost)
+			r->t.owner_id = mo_depot_save(r->frames, r->nr_frames);
+	}
 	mutex_unlock(&rules_lock);
 }
 

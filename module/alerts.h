@@ -37,4 +37,12 @@ unsigned int mo_alerts_list(struct memowner_threshold_state *out,
 
 u64 mo_alerts_sent(void);
 
+/*
+ * Around emptying the depot at a new epoch (tables locked for writing):
+ * each stack rule saves its stack's first @keep frames, then gets their
+ * handle in the emptied depot.
+ */
+void mo_alerts_restack_save(unsigned int keep);
+void mo_alerts_restack_restore(void);
+
 #endif /* _MEMOWNER_ALERTS_H */

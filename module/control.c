@@ -9,6 +9,18 @@
  * tables are cleared in between, since records made under one mode or
  * sampling rate cannot be undone under another.
  *
+ * A new epoch also empties the stack depot and the site table (sites and
+ * stacks of the old configuration would otherwise fill them for good), in
+ * place, or into a deeper depot arena allocated before anything changes.
+ * Their readers, in process context, hold tables_sem for reading while
+ * they look at sites or stacks (mo_tables_read_lock()); clear() holds it
+ * for writing.  Probes take no lock: the allocation probes are detached by
+ * then, and the event hooks, which stay attached, touch sites and stacks
+ * only while tracking is active -- it is not from stop() on, whose detach
+ * waits out every probe in flight.  Lock order: control_lock, tables_sem,
+ * then rules_lock or baseline_lock; tables_sem is never taken twice in one
+ * call chain (a waiting writer would block the second read).
+ *
  * Module exit begins with mo_control_going(): from then on every change
  * (SET_CONFIG, rule changes, MARK, RESET) is refused with -ENODEV, so
  * nothing re-attaches a probe or re-arms a work item while the interfaces
@@ -18,8 +30,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 
+#include "alerts.h"
 #include "control.h"
+#include "depot.h"
 #include "events.h"
 #include "owner.h"
 #include "params.h"
@@ -31,6 +46,7 @@
 #include "track.h"
 
 static DEFINE_MUTEX(control_lock);
+static DECLARE_RWSEM(tables_sem);
 static bool attached;
 static bool going;	/* set under control_lock, read with READ_ONCE */
 static atomic_t epoch;
@@ -50,6 +66,16 @@ void mo_control_going(void)
 u32 mo_control_epoch(void)
 {
 	return atomic_read(&epoch);
+}
+
+void mo_tables_read_lock(void)
+{
+	down_read(&tables_sem);
+}
+
+void mo_tables_read_unlock(void)
+{
+	up_read(&tables_sem);
 }
 
 void mo_control_get(struct memowner_config *cfg)
@@ -83,17 +109,29 @@ static void stop(void)
 	attached = false;
 }
 
-/* A new epoch: nothing recorded under the old configuration remains. */
-static void clear(void)
+/*
+ * A new epoch: nothing recorded under the old configuration remains, and
+ * no site or stack either but the stacks of stack rules, carried over by
+ * their first @keep frames.  @arena: a deeper depot arena, or none.
+ */
+static void clear(struct mo_depot_arena *arena, unsigned int keep)
 {
 	lockdep_assert_held(&control_lock);
+	/* Detached, with every probe in flight waited for: see the top. */
+	WARN_ON_ONCE(attached || READ_ONCE(mo_cfg.active));
 	mo_owner_clear();
 	mo_task_reset();
-	mo_site_reset_counts();
-	mo_events_clear();
 	mo_preload_clear_all();
+	down_write(&tables_sem);
+	mo_alerts_restack_save(keep);
+	mo_depot_reset(arena);
+	mo_site_reset(mo_depot_sentinel(MO_STACK_TABLE_FULL));
+	mo_track_forget_callsites();
+	mo_alerts_restack_restore();
+	mo_events_clear();
 	mo_query_clear();
 	atomic_inc(&epoch);
+	up_write(&tables_sem);
 }
 
 static int validate(const struct memowner_config *c)
@@ -119,6 +157,8 @@ static int validate(const struct memowner_config *c)
 
 int mo_control_set(const struct memowner_config *c)
 {
+	struct mo_depot_arena arena;
+	unsigned int depth, mode;
 	u32 f = c->flags;
 	int ret = validate(c);
 
@@ -135,8 +175,14 @@ int mo_control_set(const struct memowner_config *c)
 		memowner_params.enabled = false;
 		goto out;
 	}
+	depth = f & MEMOWNER_CONFIG_F_DEPTH ? c->depth : memowner_params.depth;
+	mode = f & MEMOWNER_CONFIG_F_MODE ? c->mode : memowner_params.mode;
+	/* A depth the depot cannot hold: a deeper arena first, or refused. */
+	ret = mo_depot_prepare(depth, &arena);
+	if (ret)
+		goto out;
 	stop();
-	clear();
+	clear(&arena, mode == MEMOWNER_MODE_CALLSITE ? 1 : depth);
 	if (f & MEMOWNER_CONFIG_F_SOURCES)
 		memowner_params.sources = c->sources;
 	if (f & MEMOWNER_CONFIG_F_MODE)

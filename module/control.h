@@ -35,7 +35,15 @@ void mo_control_start(void);
 /* Stop tracking for good (module exit). */
 void mo_control_stop(void);
 
-/* Incremented at each new epoch. */
+/* Incremented at each new epoch, with the tables locked for writing. */
 u32 mo_control_epoch(void);
+
+/*
+ * Readers of sites and stacks (process context) hold this while they look
+ * at them: a new epoch empties both.  Never nested; before rules_lock and
+ * baseline_lock.  Nothing that may fault on user memory under it.
+ */
+void mo_tables_read_lock(void);
+void mo_tables_read_unlock(void);
 
 #endif /* _MEMOWNER_CONTROL_H */

@@ -29,6 +29,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "control.h"
 #include "debugfs.h"
 #include "depot.h"
 #include "events.h"
@@ -77,13 +78,15 @@ static u64 base_pages(unsigned int src, const struct mo_totals *t)
 static int status_show(struct seq_file *m, void *v)
 {
 	struct mo_totals src_tot[__MEMOWNER_SRC_LAST] = {};
-	unsigned long i, nr_sites = mo_site_count();
+	unsigned long i, nr_sites;
 	struct memowner_params *p = &memowner_params;
 	unsigned long buddy, pcp, ff, fn, fd;
 	u64 tracked_pages, in_use;
 	struct sysinfo si;
 	int s;
 
+	mo_tables_read_lock();
+	nr_sites = mo_site_count();
 	for (i = 1; i <= nr_sites; i++) {
 		const struct mo_site *site = mo_site_at(i);
 		struct mo_totals t;
@@ -94,6 +97,7 @@ static int status_show(struct seq_file *m, void *v)
 		src_tot[site->key.src].bytes += t.bytes;
 		src_tot[site->key.src].bytes_freed += t.bytes_freed;
 	}
+	mo_tables_read_unlock();
 
 	seq_printf(m, "memowner %s\n", MEMOWNER_VERSION);
 	seq_printf(m, "enabled: %d\n", p->enabled);
@@ -176,6 +180,7 @@ struct mo_group {
 
 struct mo_snapshot {
 	unsigned long nr;
+	u32 epoch;		/* its stack handles name stacks of this one */
 	struct mo_group g[];
 };
 
@@ -191,12 +196,17 @@ static int cmp_group(const void *a, const void *b)
 /* Sum all sites into one group per (stack, source). */
 static struct mo_snapshot *snapshot_groups(void)
 {
-	unsigned long i, n = mo_site_count(), out = 0;
+	unsigned long i, n, out = 0;
 	struct mo_snapshot *snap;
 
+	mo_tables_read_lock();
+	n = mo_site_count();
 	snap = kvzalloc(struct_size(snap, g, n + 1), GFP_KERNEL);
-	if (!snap)
+	if (!snap) {
+		mo_tables_read_unlock();
 		return NULL;
+	}
+	snap->epoch = mo_control_epoch();
 	for (i = 1; i <= n; i++) {
 		const struct mo_site *site = mo_site_at(i);
 
@@ -204,6 +214,7 @@ static struct mo_snapshot *snapshot_groups(void)
 		snap->g[i - 1].src = site->key.src;
 		mo_site_sum(i, &snap->g[i - 1].t);
 	}
+	mo_tables_read_unlock();
 	sort(snap->g, n, sizeof(snap->g[0]), cmp_group, NULL);
 	for (i = 0; i < n; i++) {
 		struct mo_group *g = &snap->g[i];
@@ -250,23 +261,30 @@ static void stacks_stop(struct seq_file *m, void *v)
 {
 }
 
-static void print_frames(struct seq_file *m, u32 stack)
+static void print_frames(struct seq_file *m, u32 epoch, u32 stack)
 {
 	const unsigned long *frames;
-	unsigned int i, nr = mo_depot_fetch(stack, &frames);
 	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i, nr;
 
+	mo_tables_read_lock();
+	/* A new epoch emptied the depot since the file was opened. */
+	nr = mo_control_epoch() == epoch ? mo_depot_fetch(stack, &frames) : 0;
+	if (!nr)
+		seq_puts(m, " (stack of an earlier epoch: reopen)\n");
 	for (i = 0; i < nr; i++) {
 		mo_frame_name(frames[i], sym, sizeof(sym));
 		seq_printf(m, " %s\n", sym);
 	}
+	mo_tables_read_unlock();
 }
 
 static int stacks_show(struct seq_file *m, void *v)
 {
 	const struct mo_group *g = v;
+	const struct mo_snapshot *snap = m->private;
 
-	print_frames(m, g->stack);
+	print_frames(m, snap->epoch, g->stack);
 	seq_printf(m, "nr_base_pages: %llu\n", base_pages(g->src, &g->t));
 	if (g->src != MEMOWNER_SRC_PAGE)
 		seq_printf(m, "source: %s\nnr_objects: %llu\nnr_bytes: %llu\nnr_allocs: %llu\nnr_frees: %llu\n",
@@ -315,8 +333,47 @@ static const struct file_operations stacks_fops = {
 
 /* ---- page_owner ------------------------------------------------------ */
 
+static int format_page_record(char *kbuf, size_t size, unsigned long pfn,
+			      const struct mo_obj *o);
+
+/*
+ * The record @o, a copy made in @epoch; -EAGAIN when a new epoch has
+ * dropped it since (its site and stack are gone).
+ */
 static ssize_t print_page_record(char __user *ubuf, size_t count,
-				 unsigned long pfn, const struct mo_obj *o)
+				 unsigned long pfn, const struct mo_obj *o,
+				 u32 epoch)
+{
+	size_t size = min_t(size_t, count, PAGE_SIZE);
+	ssize_t ret;
+	char *kbuf;
+	int len;
+
+	kbuf = kmalloc(size, GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	/* Formatted under the tables lock, copied out after it. */
+	mo_tables_read_lock();
+	len = mo_control_epoch() == epoch ?
+	      format_page_record(kbuf, size, pfn, o) : -EAGAIN;
+	mo_tables_read_unlock();
+	if (len < 0) {
+		ret = len;
+		goto out;
+	}
+	/* A record cut by a small buffer would be misparsed: ask for more. */
+	if (len >= size - 1) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = copy_to_user(ubuf, kbuf, len) ? -EFAULT : len;
+out:
+	kfree(kbuf);
+	return ret;
+}
+
+static int format_page_record(char *kbuf, size_t size, unsigned long pfn,
+			      const struct mo_obj *o)
 {
 	const struct mo_site *site = o ? mo_site_at(o->site) : NULL;
 	const struct mo_task *task = o ? mo_task_get(mo_obj_task(o)) : NULL;
@@ -326,18 +383,12 @@ static ssize_t print_page_record(char __user *ubuf, size_t count,
 			 : mo_depot_sentinel(MO_STACK_BEFORE_LOAD);
 	const unsigned long *frames;
 	unsigned int i, nr;
-	size_t size = min_t(size_t, count, PAGE_SIZE);
 	struct page *page = pfn_to_page(pfn);
 	char sym[KSYM_SYMBOL_LEN];
-	ssize_t ret;
-	char *kbuf;
 	int len;
 
 	if (site)
 		mt = site->key.migratetype;
-	kbuf = kmalloc(size, GFP_KERNEL);
-	if (!kbuf)
-		return -ENOMEM;
 	len = scnprintf(kbuf, size,
 			"Page allocated via order %u, mask %#x(%pGg), pid %d, tgid %d (%s), ts %llu ns, free_ts 0 ns\n",
 			order, gfp, &gfp, task ? task->pid : 0,
@@ -353,15 +404,7 @@ static ssize_t print_page_record(char __user *ubuf, size_t count,
 		len += scnprintf(kbuf + len, size - len, " %s\n", sym);
 	}
 	len += scnprintf(kbuf + len, size - len, "\n");
-	/* A record cut by a small buffer would be misparsed: ask for more. */
-	if (len >= size - 1) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = copy_to_user(ubuf, kbuf, len) ? -EFAULT : len;
-out:
-	kfree(kbuf);
-	return ret;
+	return len;
 }
 
 static ssize_t page_owner_read(struct file *file, char __user *buf,
@@ -375,11 +418,15 @@ static ssize_t page_owner_read(struct file *file, char __user *buf,
 	if (!count)
 		return 0;
 	for (pfn = max_t(loff_t, *ppos, 0); pfn < max_pfn; pfn++) {
+		u32 epoch = mo_control_epoch();
 		bool found = mo_owner_lookup(pfn, MEMOWNER_SRC_PAGE, &o);
 
 		if (!found && !mo_preload_test(pfn))
 			goto next;
-		ret = print_page_record(buf, count, pfn, found ? &o : NULL);
+		ret = print_page_record(buf, count, pfn, found ? &o : NULL,
+					epoch);
+		if (ret == -EAGAIN)
+			goto next;	/* dropped by a new epoch */
 		if (ret < 0)
 			return ret;
 		/* Continue after the block. */

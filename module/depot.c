@@ -21,9 +21,15 @@
  * and no record is read as longer than MEMOWNER_DEPTH_MAX frames, so a
  * reader's loop is bounded whatever the arena holds.
  *
- * The arena holds max_stacks records of the load-time depth.  When either
- * the arena or the record count is exhausted, saves return the "table full"
- * sentinel and are counted: nothing is ever dropped silently.
+ * The arena holds max_stacks records of the deepest depth configured so
+ * far (the load-time depth, or a deeper one SET_CONFIG asked for: the arena
+ * is then reallocated, or the configuration refused if it cannot be).  When
+ * either the arena or the record count is exhausted, saves return the
+ * "table full" sentinel and are counted: nothing is ever dropped silently.
+ *
+ * A new epoch empties the depot (mo_depot_reset()), with every writer and
+ * reader excluded (control.c): no record of the old epoch is in use then,
+ * and the sentinels are stored again first, so their handles never change.
  */
 #include <linux/jhash.h>
 #include <linux/kallsyms.h>
@@ -45,6 +51,7 @@ struct mo_stack {
 
 static char *arena;
 static size_t arena_size;
+static unsigned int arena_depth;	/* frames per record it was sized for */
 /* Bytes; written under depot_lock, released once the records are whole. */
 static size_t arena_used;
 static unsigned long *starts;	/* one bit per 8-byte unit: a record starts */
@@ -228,19 +235,43 @@ static noinline void memowner_allocated_before_load(void) { barrier(); }
 static noinline void memowner_stack_table_full(void) { barrier(); }
 static noinline void memowner_stack_unavailable(void) { barrier(); }
 
-int mo_depot_init(unsigned long max_stacks, unsigned int depth)
+static const unsigned long sentinel_fns[MO_NR_SENTINELS] = {
+	[MO_STACK_BEFORE_LOAD] = (unsigned long)memowner_allocated_before_load,
+	[MO_STACK_TABLE_FULL] = (unsigned long)memowner_stack_table_full,
+	[MO_STACK_UNAVAILABLE] = (unsigned long)memowner_stack_unavailable,
+};
+
+static size_t arena_bytes(unsigned int depth)
 {
-	static const unsigned long fns[MO_NR_SENTINELS] = {
-		[MO_STACK_BEFORE_LOAD] = (unsigned long)memowner_allocated_before_load,
-		[MO_STACK_TABLE_FULL] = (unsigned long)memowner_stack_table_full,
-		[MO_STACK_UNAVAILABLE] = (unsigned long)memowner_stack_unavailable,
-	};
-	unsigned long nr_buckets = roundup_pow_of_two(max_stacks);
+	return max_records *
+	       ALIGN(sizeof(struct mo_stack) + depth * sizeof(unsigned long), 8);
+}
+
+/* The depot empty but for its sentinels; no writer or reader runs. */
+static int depot_empty(void)
+{
 	int i;
 
+	memset(buckets, 0, (bucket_mask + 1) * sizeof(u32));
+	bitmap_zero(starts, arena_size >> 3);
+	arena_used = 0;
+	nr_records = 0;
+	for (i = MO_STACK_BEFORE_LOAD; i < MO_NR_SENTINELS; i++) {
+		sentinels[i] = depot_insert(hash_frames(&sentinel_fns[i], 1),
+					    &sentinel_fns[i], 1);
+		if (!sentinels[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int mo_depot_init(unsigned long max_stacks, unsigned int depth)
+{
+	unsigned long nr_buckets = roundup_pow_of_two(max_stacks);
+
 	max_records = max_stacks + MO_NR_SENTINELS - 1;
-	arena_size = max_records *
-		     ALIGN(sizeof(struct mo_stack) + depth * sizeof(unsigned long), 8);
+	arena_size = arena_bytes(depth);
+	arena_depth = depth;
 	arena = vzalloc(arena_size);
 	starts = vzalloc(BITS_TO_LONGS(arena_size >> 3) * sizeof(long));
 	buckets = vzalloc(nr_buckets * sizeof(u32));
@@ -249,17 +280,53 @@ int mo_depot_init(unsigned long max_stacks, unsigned int depth)
 		return -ENOMEM;
 	}
 	bucket_mask = nr_buckets - 1;
-	arena_used = 0;
-	nr_records = 0;
 	atomic_long_set(&nr_drops, 0);
-	for (i = MO_STACK_BEFORE_LOAD; i < MO_NR_SENTINELS; i++) {
-		sentinels[i] = depot_insert(hash_frames(&fns[i], 1), &fns[i], 1);
-		if (!sentinels[i]) {
-			mo_depot_exit();
-			return -ENOMEM;
-		}
+	if (depot_empty()) {
+		mo_depot_exit();
+		return -ENOMEM;
 	}
 	return 0;
+}
+
+int mo_depot_prepare(unsigned int depth, struct mo_depot_arena *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (depth <= arena_depth)
+		return 0;	/* the arena holds it: kept */
+	a->size = arena_bytes(depth);
+	a->depth = depth;
+	a->arena = vzalloc(a->size);
+	a->starts = vzalloc(BITS_TO_LONGS(a->size >> 3) * sizeof(long));
+	if (!a->arena || !a->starts) {
+		mo_depot_discard(a);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mo_depot_discard(struct mo_depot_arena *a)
+{
+	vfree(a->arena);
+	vfree(a->starts);
+	memset(a, 0, sizeof(*a));
+}
+
+void mo_depot_reset(struct mo_depot_arena *a)
+{
+	if (a->arena) {
+		swap(arena, a->arena);
+		swap(starts, a->starts);
+		swap(arena_size, a->size);
+		swap(arena_depth, a->depth);
+	}
+	mo_depot_discard(a);	/* the old arena, or nothing */
+	/* The sentinels fit in any arena: they went in first at load. */
+	WARN_ON_ONCE(depot_empty());
+}
+
+unsigned int mo_depot_depth(void)
+{
+	return arena_depth;
 }
 
 void mo_depot_exit(void)

@@ -24,6 +24,25 @@ int mo_depot_init(unsigned long max_stacks, unsigned int depth);
 void mo_depot_exit(void);
 
 /*
+ * A new epoch (control.c, every writer and reader excluded): the depot
+ * emptied, in an arena deep enough for the new depth.  mo_depot_prepare()
+ * allocates that arena beforehand when the current one is shallower
+ * (-ENOMEM: the configuration is refused, nothing changed); its result
+ * goes to mo_depot_reset(), or to mo_depot_discard() if the change is
+ * abandoned.
+ */
+struct mo_depot_arena {
+	char *arena;
+	unsigned long *starts;
+	size_t size;
+	unsigned int depth;
+};
+int mo_depot_prepare(unsigned int depth, struct mo_depot_arena *a);
+void mo_depot_discard(struct mo_depot_arena *a);
+void mo_depot_reset(struct mo_depot_arena *a);
+unsigned int mo_depot_depth(void);	/* frames per record the arena holds */
+
+/*
  * Return the handle of the stack @entries[0..@nr), storing it if new.
  * Lock-free when the stack is known; a new stack takes a raw spinlock.
  * Never allocates: returns the MO_STACK_TABLE_FULL handle when full.

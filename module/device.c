@@ -197,7 +197,9 @@ static long memowner_ioc_snapshot(void __user *uarg)
 	if (ret)
 		return ret;
 
+	mo_tables_read_lock();
 	ret = mo_query_run(&q, &rows, &nr);
+	mo_tables_read_unlock();
 	if (ret)
 		return ret;
 	n = min_t(unsigned long, nr, snap.max_rows);
@@ -227,6 +229,7 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 	const unsigned long *frames;
 	unsigned int nr, i;
 	size_t len = 0, cap = 128 * (MEMOWNER_DEPTH_MAX + 1);
+	u64 *addrs;
 	char *text;
 	long ret = 0;
 	int usize;
@@ -237,26 +240,38 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 		return usize;
 	if (st.flags || st.__pad)
 		return -EINVAL;
-	nr = mo_depot_fetch(st.handle, &frames);
-	if (!nr)
-		return -ENOENT;
 	/* Raw addresses only for who may see them (kptr_restrict, CAP_SYSLOG). */
 	if (st.frames && !mo_may_see_addresses(client->syslog))
 		return -EPERM;
 
-	text = kmalloc(cap, GFP_KERNEL);
+	/* The names, then the addresses (cap is a multiple of 8). */
+	text = kmalloc(cap + MEMOWNER_DEPTH_MAX * sizeof(*addrs), GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
+	addrs = (u64 *)(text + cap);
+	/*
+	 * The record is read under the tables lock (a new epoch empties the
+	 * depot) and copied out after it: a user page fault never holds up a
+	 * reconfiguration.
+	 */
+	mo_tables_read_lock();
+	nr = mo_depot_fetch(st.handle, &frames);
 	for (i = 0; i < nr; i++) {
+		addrs[i] = mo_frame_addr(frames[i]);
 		mo_frame_name(frames[i], sym, sizeof(sym));
 		len += scnprintf(text + len, cap - len, "%s\n", sym);
+	}
+	mo_tables_read_unlock();
+	if (!nr) {
+		kfree(text);
+		return -ENOENT;
 	}
 	len++;	/* the NUL */
 	if ((st.frames && st.nr_frames < nr) || (st.text && st.text_len < len)) {
 		ret = -ENOSPC;
 	} else {
 		for (i = 0; st.frames && i < nr; i++)
-			if (put_user((u64)mo_frame_addr(frames[i]),
+			if (put_user(addrs[i],
 				     (u64 __user *)u64_to_user_ptr(st.frames) + i))
 				ret = -EFAULT;
 		if (!ret && st.text &&

@@ -60,6 +60,7 @@
 #include <trace/events/vmscan.h>
 
 #include "depot.h"
+#include "control.h"
 #include "events.h"
 #include "netlink.h"
 #include "owner.h"
@@ -417,8 +418,10 @@ static void probe_reclaim_end(void *data, MO_RECLAIM_END_ARGS(nr_reclaimed))
 		 * Still inside the allocation that stalled: its owner is
 		 * below the allocator as at the begin.  No stack untracked.
 		 */
-		if (READ_ONCE(mo_cfg.active))
+		if (READ_ONCE(mo_cfg.active)) {
 			ev.stack = mo_track_stack_in_allocator();
+			ev.epoch = mo_control_epoch();
+		}
 		fill_task(&ev, current);
 		ev.latency_ns = latency;
 		push(&ev);
@@ -476,6 +479,7 @@ static void probe_extfrag(void *data, struct page *page, int alloc_order,
 	ev.order = alloc_order;
 	ev.rate = n;	/* so far: the work counts the whole second */
 	ev.stack = site ? mo_site_at(site)->key.stack : 0;
+	ev.epoch = mo_control_epoch();
 	raw_spin_lock_irqsave(&ring_lock, flags);
 	/*
 	 * The event of an earlier second not sent yet (its work runs a

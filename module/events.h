@@ -23,6 +23,7 @@ struct mo_event {
 	u32 order;
 	u32 gfp;
 	u32 stack;		/* allocation that stalled / fragmented */
+	u32 epoch;		/* the stack's (a new epoch empties the depot) */
 	u64 rate;		/* extfrag: fallbacks in the last second */
 	u64 ts_ns;		/* CLOCK_BOOTTIME */
 	struct mem_cgroup *memcg; /* OOM in a memory cgroup: held (css) */

@@ -42,6 +42,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include "control.h"
 #include "depot.h"
 #include "frozen.h"
 #include "track.h"
@@ -136,6 +137,7 @@ static void freeze(struct module *mod, bool init)
 	u32 pos = 0, h;
 
 	xa_init(&seen);
+	mo_tables_read_lock();	/* a new epoch empties the depot */
 	mutex_lock(&freeze_lock);
 	while ((h = mo_depot_next(&pos))) {
 		unsigned int i, nr = mo_depot_fetch(h, &frames);
@@ -157,6 +159,7 @@ static void freeze(struct module *mod, bool init)
 			cond_resched();
 	}
 	mutex_unlock(&freeze_lock);
+	mo_tables_read_unlock();
 	xa_destroy(&seen);
 	if (!frozen && !drops)
 		return;

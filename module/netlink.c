@@ -337,18 +337,29 @@ static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb,
 	struct mo_dump *d = mo_dump(cb);
 	unsigned long n = 0;
 	void *hdr;
+	int ret;
 
 	if (d->err)
 		return dump_error(cb);
 	if (d->pos >= d->nr)
 		return 0;
+	/*
+	 * The rows name stacks and sites: read under the tables lock, with the
+	 * generation of this message (a new epoch since the rows were made
+	 * flags the dump NLM_F_DUMP_INTR).
+	 */
+	mo_tables_read_lock();
 	hdr = msg_begin(skb, cb, cmd);
-	if (!hdr)
+	if (!hdr) {
+		mo_tables_read_unlock();
 		return -EMSGSIZE;
+	}
 	for (; d->pos < d->nr; d->pos++, n++)
 		if (put(skb, d, d->pos))
 			break;
-	return msg_end(skb, hdr, n);
+	ret = msg_end(skb, hdr, n);
+	mo_tables_read_unlock();
+	return ret;
 }
 
 static int dump_done(struct netlink_callback *cb)
@@ -371,7 +382,9 @@ static int run_query(struct netlink_callback *cb, struct nlattr **attrs,
 		q->sources = nla_get_u32(attrs[MEMOWNER_A_FILTER_SOURCES]);
 	if (attrs[MEMOWNER_A_FILTER_MIN_BYTES])
 		q->min_value = nla_get_u64(attrs[MEMOWNER_A_FILTER_MIN_BYTES]);
+	mo_tables_read_lock();
 	ret = mo_query_run(q, &rows, &d->nr);
+	mo_tables_read_unlock();
 	if (ret)
 		return ret;
 	d->data = rows;
@@ -497,7 +510,20 @@ static int stack_row(u32 handle, struct mo_row *row)
 	return 0;
 }
 
+static int get_stack(struct sk_buff *skb, struct genl_info *info);
+
 static int get_stack_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	/* The handle, its row and its frames, all of one epoch. */
+	mo_tables_read_lock();
+	ret = get_stack(skb, info);
+	mo_tables_read_unlock();
+	return ret;
+}
+
+static int get_stack(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[MEMOWNER_A_STACK_HANDLE];
 	const unsigned long *frames;
@@ -592,18 +618,34 @@ static int get_pages_start(struct netlink_callback *cb)
  * is read live: a block allocated or freed during the dump may or may not
  * be seen.
  */
+static int pages_msg(struct sk_buff *skb, struct netlink_callback *cb,
+		     unsigned long max_pfn);
+
 static int get_pages_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long pfn, max_pfn = mo_preload_max_pfn(), n = 0, walked = 0;
+	unsigned long max_pfn = mo_preload_max_pfn();
 	struct mo_dump *d = mo_dump(cb);
-	struct mo_obj o;
-	void *hdr;
-	bool found;
+	int ret;
 
 	if (d->err)
 		return dump_error(cb);
 	if (d->pos >= max_pfn)
 		return 0;
+	mo_tables_read_lock();	/* each block names its site and stack */
+	ret = pages_msg(skb, cb, max_pfn);
+	mo_tables_read_unlock();
+	return ret;
+}
+
+static int pages_msg(struct sk_buff *skb, struct netlink_callback *cb,
+		     unsigned long max_pfn)
+{
+	unsigned long pfn, n = 0, walked = 0;
+	struct mo_dump *d = mo_dump(cb);
+	struct mo_obj o;
+	void *hdr;
+	bool found;
+
 	hdr = msg_begin(skb, cb, MEMOWNER_CMD_GET_PAGES);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -692,7 +734,9 @@ static int get_caches_start(struct netlink_callback *cb)
 	ret = dump_begin(cb);
 	if (ret || d->err)
 		return ret;
+	mo_tables_read_lock();
 	ret = mo_caches_run(&c);
+	mo_tables_read_unlock();
 	if (ret)
 		return ret;
 	d->data = c;
@@ -877,6 +921,9 @@ static int set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = mo_control_set(&cfg);
 	if (ret == -ENODEV)
 		NL_SET_ERR_MSG(info->extack, MSG_GOING);
+	else if (ret == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "memowner: no memory for a stack table of that depth; nothing changed");
 	else if (ret)
 		NL_SET_ERR_MSG(info->extack,
 			       "memowner: the configuration was not applied");

@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 
 #include "alerts.h"
+#include "control.h"
 #include "depot.h"
 #include "events.h"
 #include "netlink.h"
@@ -131,7 +132,25 @@ static int put_top(struct sk_buff *skb, const struct mo_event *ev)
 	return 0;
 }
 
+static void genl_event(const struct mo_event *ev);
+
+/*
+ * Under the tables lock: the top owners and the stack are read from the
+ * sites and the depot, and a stack taken before a new epoch emptied the
+ * depot is left out.
+ */
 void memowner_genl_event(const struct mo_event *ev)
+{
+	struct mo_event e = *ev;
+
+	mo_tables_read_lock();
+	if (e.epoch != mo_control_epoch())
+		e.stack = 0;
+	genl_event(&e);
+	mo_tables_read_unlock();
+}
+
+static void genl_event(const struct mo_event *ev)
 {
 	struct sk_buff *skb;
 	struct nlattr *nest;

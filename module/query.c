@@ -319,7 +319,7 @@ static int query_sites(const struct mo_query *q, struct agg *a)
 			continue;
 		mo_site_sum(i, &t);
 		extfrag = mo_events_extfrag(i);
-		/* Unused in this epoch (sites outlive a reconfiguration). */
+		/* Unused so far in this epoch (or a sentinel never hit). */
 		if (!t.allocs && !t.frees && !extfrag)
 			continue;
 		if (i < nr_base)
@@ -506,26 +506,32 @@ unsigned int mo_query_top_sites(struct mo_row *out, unsigned int n)
 
 void mo_query_mark(void)
 {
-	unsigned long i, n = min(mo_site_count() + 1, nr_base);
+	unsigned long i, n;
 	struct mo_totals t;
 
+	mo_tables_read_lock();
 	mutex_lock(&baseline_lock);
+	n = min(mo_site_count() + 1, nr_base);
 	for (i = 1; i < n; i++) {
 		mo_site_sum(i, &t);
 		WRITE_ONCE(mark_bytes[i], mo_live_bytes(&t));
 	}
 	mark_ns = ktime_get_boottime_ns();
 	mutex_unlock(&baseline_lock);
+	mo_tables_read_unlock();
 }
 
 void mo_query_reset(void)
 {
-	unsigned long i, n = min(mo_site_count() + 1, nr_base);
+	unsigned long i, n;
 
+	mo_tables_read_lock();
 	mutex_lock(&baseline_lock);
+	n = min(mo_site_count() + 1, nr_base);
 	for (i = 1; i < n; i++)
 		mo_site_sum(i, &base[i]);
 	mutex_unlock(&baseline_lock);
+	mo_tables_read_unlock();
 }
 
 u64 mo_query_mark_ns(void)

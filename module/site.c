@@ -3,8 +3,11 @@
  * Owner sites and their counters.
  *
  * Sites, like depot records, are appended to a preallocated array and never
- * removed before unload, so lookup is lock-free (acquire loads along
- * chains) and creation takes one raw spinlock with interrupts off.
+ * removed within an epoch, so lookup is lock-free (acquire loads along
+ * chains) and creation takes one raw spinlock with interrupts off.  A new
+ * epoch empties the table (mo_site_reset()) with every writer and reader
+ * excluded (control.c); the "table full" sites go in first again, so their
+ * indices never change.
  *
  * Counters are per CPU: one array of struct mo_counts per possible CPU,
  * indexed by site, each allocated on the CPU's node.  They are updated only
@@ -253,6 +256,16 @@ int mo_site_init_sentinels(u32 full_stack)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+void mo_site_reset(u32 full_stack)
+{
+	memset(buckets, 0, (bucket_mask + 1) * sizeof(u32));
+	nr_sites = 0;
+	/* Cache names too: a cache destroyed since may have left its address. */
+	nr_caches = 0;
+	mo_site_reset_counts();
+	WARN_ON_ONCE(mo_site_init_sentinels(full_stack));
 }
 
 void mo_site_exit(void)

@@ -105,6 +105,8 @@ void mo_site_sum(u32 idx, struct mo_totals *t);
 struct mo_counts *mo_site_counts_this_cpu(u32 idx);
 /* Zero every counter (tracking must be stopped). */
 void mo_site_reset_counts(void);
+/* A new epoch, every writer and reader excluded: no site but the sentinels. */
+void mo_site_reset(u32 full_stack);
 
 /* The cache-name table: names of slab caches, copied when first seen. */
 const char *mo_cache_name(u16 idx);

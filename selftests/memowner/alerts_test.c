@@ -461,35 +461,89 @@ TEST_F(al, pages_rule)
 	EXPECT_EQ(0, del_rule(self->fd, id));
 }
 
-TEST_F(al, stack_rule)
+/*
+ * The stack of the test module's kmalloc (its text into @text), found
+ * among the test module's rows; 0 if none.
+ */
+static __u32 kmalloc_stack(int fd, char *text, size_t len)
 {
-	struct memowner_row rows[512];
+	static struct memowner_row rows[512];
 	struct memowner_snapshot s = {
 		.size = sizeof(s), .rows = (unsigned long)rows,
 		.row_size = sizeof(rows[0]), .max_rows = 512,
 		.module = (unsigned long)"memowner_test",
 	};
 	struct memowner_stack st;
-	char text[4096];
-	__u32 handle = 0;
 	unsigned int i;
 
-	REQUIRE();
-	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
-	ASSERT_EQ(0, ioctl(self->fd, MEMOWNER_IOC_SNAPSHOT, &s));
-	for (i = 0; i < s.nr_rows && !handle; i++) {
+	if (ioctl(fd, MEMOWNER_IOC_SNAPSHOT, &s))
+		return 0;
+	for (i = 0; i < s.nr_rows; i++) {
 		memset(&st, 0, sizeof(st));
 		st.size = sizeof(st);
 		st.handle = rows[i].stack;
 		st.text = (unsigned long)text;
-		st.text_len = sizeof(text);
-		if (!ioctl(self->fd, MEMOWNER_IOC_GET_STACK, &st) &&
+		st.text_len = len;
+		if (!ioctl(fd, MEMOWNER_IOC_GET_STACK, &st) &&
 		    strstr(text, "memowner_test_kmalloc+"))
-			handle = rows[i].stack;
+			return rows[i].stack;
 	}
+	return 0;
+}
+
+TEST_F(al, stack_rule)
+{
+	char text[4096];
+	__u32 handle;
+
+	REQUIRE();
+	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
+	handle = kmalloc_stack(self->fd, text, sizeof(text));
 	ASSERT_NE(0, handle);
 	ASSERT_LT(0, add_rule(self->fd, MEMOWNER_OWNER_STACK, handle, NULL,
 			      MEMOWNER_METRIC_LIVE_BYTES, 0, MB, 0, 0));
+	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
+	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
+	EXPECT_EQ(MEMOWNER_OWNER_STACK, self->a.kind);
+	EXPECT_NE(NULL, strstr(self->a.frame0, "memowner_test_kmalloc+"));
+}
+
+/*
+ * A new epoch empties the depot: a stack rule keeps its stack by its
+ * frames, under the handle they get in the new depot, and still fires.
+ * (The rule's frames go into the emptied depot first, right after its
+ * sentinels; the old handle came after every stack stored since load, so
+ * it cannot be the new one by chance.)
+ */
+TEST_F(al, stack_rule_over_epoch)
+{
+	struct memowner_config c = {
+		.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_STACK,
+	};
+	struct memowner_threshold_state st[4];
+	struct memowner_threshold_list l;
+	char before[4096], after[4096];
+	__u32 handle, now;
+
+	REQUIRE();
+	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
+	handle = kmalloc_stack(self->fd, before, sizeof(before));
+	ASSERT_NE(0, handle);
+	ASSERT_LT(0, add_rule(self->fd, MEMOWNER_OWNER_STACK, handle, NULL,
+			      MEMOWNER_METRIC_LIVE_BYTES, 0, MB, 0, 0));
+	ASSERT_EQ(0, tm("free kmalloc"));
+
+	ASSERT_EQ(0, mo_set_config(self->fd, &c));
+	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
+	ASSERT_EQ(1, l.nr_rules);
+	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
+	now = kmalloc_stack(self->fd, after, sizeof(after));
+	ASSERT_NE(0, now);
+	/* The rule names the same frames, by their handle of this epoch. */
+	EXPECT_EQ(now, st[0].owner_id)
+		TH_LOG("rule on stack %llu, the kmalloc stack is %u (was %u)",
+		       (unsigned long long)st[0].owner_id, now, handle);
+	EXPECT_STREQ(before, after);
 	ASSERT_EQ(0, tm("alloc kmalloc 300 4096"));
 	ASSERT_LE(0, wait_alert(&self->g, &self->a, 2000));
 	EXPECT_EQ(MEMOWNER_OWNER_STACK, self->a.kind);

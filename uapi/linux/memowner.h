@@ -47,6 +47,11 @@
  *	enabled=0 starts a new tracking epoch: probes are detached, every
  *	record and counter is cleared, probes are attached again with the new
  *	configuration and pages in use are accounted "before load" anew.
+ *	The stack table and the owner sites are emptied too, so stack handles
+ *	name stacks of one epoch only (a netlink dump across a new epoch is
+ *	flagged NLM_F_DUMP_INTR; MEMOWNER_A_GENERATION changes); an alert rule on a stack keeps it by its frames, under the handle they
+ *	get in the new epoch.  A depth above any configured since load needs
+ *	a larger stack table: -ENOMEM, nothing changed, when it cannot be had.
  *	enabled=0 detaches everything (zero cost) and keeps the last view.
  *
  * MEMOWNER_IOC_SNAPSHOT  struct memowner_snapshot
