@@ -5,9 +5,10 @@
  * Records live in one arena reserved at load: a record is a header followed
  * by its frames, appended by bumping an offset.  A handle is the record's
  * offset in 8-byte units plus one, so it fits in a u32 and 0 means "none".
- * Records are never freed before unload, which is what makes lookup
+ * Records are never freed within an epoch, which is what makes lookup
  * lock-free: a reader follows bucket heads and chain links published with
- * release semantics, and whatever it reaches stays valid.
+ * release semantics, and whatever it reaches stays valid until the epoch
+ * ends -- and no probe runs then, no reader holds the tables (below).
  *
  * Insertion of a new stack takes depot_lock, a raw spinlock (PREEMPT_RT
  * safe), with interrupts off; it rechecks the bucket under the lock so that

@@ -307,6 +307,23 @@ static void unlink_locked(u32 idx)
 }
 
 /*
+ * The sweep's walks hold mo_task_lock, interrupts off, for LOCK_BATCH
+ * entries at a time, then let interrupts, probes and other tasks in: a
+ * table of millions is not one long interrupts-off section.  Dropping the
+ * lock between batches is safe: an identity inserted meanwhile carries the
+ * new generation (kept), and the entries unlinked so far are reachable by
+ * no new lookup; the free list grows only at the end.
+ */
+#define LOCK_BATCH	4096
+
+static void relock(unsigned long *flags)
+{
+	raw_spin_unlock_irqrestore(&mo_task_lock, *flags);
+	cond_resched();
+	raw_spin_lock_irqsave(&mo_task_lock, *flags);
+}
+
+/*
  * One sweep (steps 1-5 at the top of the file).  Returns the entries
  * recycled.  Process context; sleeps.
  */
@@ -330,6 +347,8 @@ static unsigned long sweep(void)
 	raw_spin_lock_irqsave(&mo_task_lock, flags);
 	top = hwm;
 	for (idx = 1; idx < top; idx++) {
+		if (!(idx % LOCK_BATCH))
+			relock(&flags);
 		if (!tasks[idx].live || test_bit(idx, marks) ||
 		    READ_ONCE(tasks[idx].gen) == g)
 			continue;
@@ -344,6 +363,8 @@ static unsigned long sweep(void)
 		u32 e = dead[idx];
 		u32 *bucket = &buckets[tasks[e].hash & bucket_mask];
 
+		if (idx && !(idx % LOCK_BATCH))
+			relock(&flags);
 		if (READ_ONCE(tasks[e].gen) == g) {
 			/* Found by a probe before it was unlinked: keep it. */
 			tasks[e].next = *bucket;
