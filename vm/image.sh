@@ -123,7 +123,7 @@ EOF
 
 # What a kernel image is made of: an image cached by another recipe is
 # made again (the debootstrap base is kept).
-IMAGE_RECIPE="3: guest unit waits for /dev/vdb; DefaultDeviceTimeoutSec=600; wget"
+IMAGE_RECIPE="4: guest unit waits for /dev/vdb; DefaultDeviceTimeoutSec=600; wget; stress-ng"
 
 make_kernel() {
 	local root uri sec
@@ -148,10 +148,13 @@ make_kernel() {
 			echo "deb $uri $suite-backports main"
 		fi
 	} >"$root/etc/apt/sources.list"
+	# wget: ux_daemon.sh scrapes memownerd as a user would; stress-ng:
+	# accuracy_test's workloads, kernel memory churned by code nobody here
+	# wrote.
 	{
 		in_root "$root" apt-get update -qq &&
 		in_root "$root" apt-get install -y -qq --no-install-recommends \
-			"${from[@]}" "linux-image-$abi" wget
+			"${from[@]}" "linux-image-$abi" wget stress-ng
 	} >"$kdir/apt.log" 2>&1 ||
 		{ tail -n 20 "$kdir/apt.log"; die "cannot install linux-image-$abi in the image"; }
 	in_root "$root" apt-get clean
