@@ -193,6 +193,16 @@ if [ -n "$booted" ]; then
 	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
 		"$here/mkinitramfs.sh" --payload "$out/payload.tar"
 	vmopts+=(--root "$rootfs" --payload "$out/payload.tar")
+	# Debian's kernels zero every page they allocate (init_on_alloc=1).
+	# Under TCG, a store to a page that held translated code -- a booted
+	# system's freed program text and page cache are full of them -- takes
+	# qemu's self-modifying-code path: zeroing one such page has taken
+	# 28 s, and the test module's "fragment", which takes every free
+	# page, then tripped the soft-lockup watchdog in the guest (twice in
+	# booted trixie runs: lifecycle_test, alerts_test).  On hardware the
+	# same zeroing takes microseconds, and memowner does not write these
+	# pages (docs/design.md, "soft lockups of the booted guest").
+	vmopts+=(--append init_on_alloc=0)
 	ctx=booted
 else
 	EXTRA_KOS=$extra_kos WRONGPROTO_KO=$wrongproto/module/memowner.ko \
