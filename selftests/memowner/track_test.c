@@ -234,6 +234,82 @@ TEST_F(exact, vmalloc)
 }
 
 /*
+ * Frees the kernel defers or batches: the objects' owner must empty once
+ * they are really freed (polled: kfree_rcu waits for a grace period, a
+ * deferred vfree for a work item), with one free counted per object.
+ */
+static void check_deferred_free(struct __test_metadata *_metadata,
+				const char *kind, const char *fn,
+				const char *src, long count, long size,
+				const char *how)
+{
+	struct stacksum s, s0;
+	int i;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, stacks_sum(fn, src, &s0));
+	ASSERT_EQ(0, tm("alloc %s %ld %ld", kind, count, size));
+	ASSERT_EQ(0, stacks_sum(fn, src, &s));
+	ASSERT_EQ(count, s.objects);
+	ASSERT_EQ(0, tm("free %s %s", kind, how));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, stacks_sum(fn, src, &s));
+		if (!s.objects)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(0, s.objects) TH_LOG("%s: %ld objects still live after 10 s",
+				       how, s.objects);
+	EXPECT_EQ(0, s.bytes);
+	EXPECT_EQ(0, s.base_pages);
+	EXPECT_EQ(count, s.frees - s0.frees);
+}
+
+TEST_F(exact, kfree_rcu)
+{
+	check_deferred_free(_metadata, "kmalloc", "memowner_test_kmalloc",
+			    "slab", 500, 100, "kfree_rcu");
+}
+
+TEST_F(exact, kfree_bulk)
+{
+	check_deferred_free(_metadata, "kmalloc", "memowner_test_kmalloc",
+			    "slab", 500, 100, "kfree_bulk");
+}
+
+TEST_F(exact, vfree_deferred)
+{
+	check_deferred_free(_metadata, "vmalloc", "memowner_test_vmalloc",
+			    "vmalloc", 10, 20000, "vfree_atomic");
+}
+
+/*
+ * krealloc() moves each object: the 8-byte kmalloc is freed, the object
+ * of SIZE bytes is the one that lives -- both under the caller's stack
+ * (krealloc passes its caller as the call site).
+ */
+TEST_F(exact, krealloc)
+{
+	const long count = 300, size = 1000;
+	struct stacksum s, s0;
+	struct held h;
+
+	require_modules(_metadata);
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s0));
+	ASSERT_EQ(0, tm("alloc kmalloc %ld %ld via=krealloc", count, size));
+	ASSERT_EQ(0, tm_held("kmalloc", &h));
+	ASSERT_EQ(count, h.count);
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(count, s.objects);
+	EXPECT_EQ(h.bytes_alloc, s.bytes);
+	EXPECT_EQ(2 * count, s.allocs - s0.allocs);
+	EXPECT_EQ(count, s.frees - s0.frees);
+	ASSERT_EQ(0, tm("free kmalloc"));
+	ASSERT_EQ(0, stacks_sum("memowner_test_kmalloc", "slab", &s));
+	EXPECT_EQ(0, s.objects);
+}
+
+/*
  * Every exported vmalloc entry point, each counted once: where the
  * kernel's build inlines the allocator into them (5.10), memowner hooks
  * them (module/vmalloc_nest.c); elsewhere, hooking them too would count

@@ -8,7 +8,7 @@
  *
  *   /sys/kernel/debug/memowner_test/control   (0200, one command per write)
  *     alloc KIND COUNT SIZE [cpu=N] [ctx=process|softirq|hardirq] [via=FN]
- *     free KIND
+ *     free KIND [kfree_rcu|kfree_bulk|vfree_atomic]
  *     paths COUNT SIZE
  *     stress COUNT SIZE
  *     fragment COUNT
@@ -40,7 +40,14 @@
  * name.  Where caches are never merged (slab_nomerge, debug flags) it is
  * a cache of its own.
  *
- * via=FN (vmalloc only) names the entry point each object is allocated by:
+ * via=krealloc (kmalloc only): each object is a kmalloc(8) moved by
+ * krealloc() to SIZE bytes (the 8-byte one freed by it).  "free kmalloc
+ * kfree_rcu" and "free kmalloc kfree_bulk" free a kind's objects through
+ * kvfree_rcu() (after a grace period) and kfree_bulk(), "free vmalloc
+ * vfree_atomic" through vfree() in softirq context, i.e. deferred to a
+ * work item as vfree_atomic() does.
+ *
+ * via=FN (vmalloc) names the entry point each object is allocated by:
  * vmalloc (the default), vzalloc, vmalloc_user, vmalloc_node, vzalloc_node,
  * vmalloc_32, vmalloc_32_user, __vmalloc or kvmalloc; kvmalloc's SIZE is
  * more than KMALLOC_MAX_SIZE, up to 8 MiB, so that it is a vmalloc too.
@@ -305,6 +312,7 @@ enum mot_via {
 	MOT_VIA_32_USER,
 	MOT_VIA_GFP,
 	MOT_VIA_KVMALLOC,
+	MOT_VIA_KREALLOC,	/* kmalloc: kmalloc(8), then krealloc to SIZE */
 	MOT_NR_VIAS
 };
 
@@ -318,6 +326,7 @@ static const char *const mot_via_names[MOT_NR_VIAS] = {
 	[MOT_VIA_32_USER]	= "vmalloc_32_user",
 	[MOT_VIA_GFP]		= "__vmalloc",
 	[MOT_VIA_KVMALLOC]	= "kvmalloc",
+	[MOT_VIA_KREALLOC]	= "krealloc",
 };
 
 #define MOT_MAX_KVMALLOC	SZ_8M
@@ -510,8 +519,17 @@ static noinline __mot_noipa int memowner_test_kmalloc(struct mot_req *req)
 	struct mot_batch *b = req->b;
 
 	while (b->nr < req->count) {
-		void *p = kmalloc(b->size, req->gfp);
+		void *p = kmalloc(b->via == MOT_VIA_KREALLOC ? 8 : b->size,
+				  req->gfp);
 
+		if (p && b->via == MOT_VIA_KREALLOC) {
+			/* Moved to a new object (of another size class). */
+			void *q = krealloc(p, b->size, req->gfp);
+
+			if (!q)
+				kfree(p);
+			p = q;
+		}
 		if (!p)
 			return -ENOMEM;
 		b->objs[b->nr++] = p;
@@ -1651,10 +1669,12 @@ static int mot_cmd_alloc(int argc, char **argv)
 				ctx = MOT_CTX_HARDIRQ;
 			else
 				return -EINVAL;
-		} else if (!strncmp(opt, "via=", 4) && kind == MOT_VMALLOC &&
-			   via < 0) {
+		} else if (!strncmp(opt, "via=", 4) && via < 0 &&
+			   (kind == MOT_VMALLOC || kind == MOT_KMALLOC)) {
 			via = match_string(mot_via_names, MOT_NR_VIAS, opt + 4);
-			if (via < 0)
+			/* krealloc is kmalloc's only; the others vmalloc's. */
+			if (via < 0 ||
+			    (via == MOT_VIA_KREALLOC) != (kind == MOT_KMALLOC))
 				return -EINVAL;
 		} else {
 			return -EINVAL;
@@ -1664,24 +1684,121 @@ static int mot_cmd_alloc(int argc, char **argv)
 			 via < 0 ? MOT_VIA_VMALLOC : via);
 }
 
+/*
+ * "free KIND HOW": the frees of the kernel that defer, batch or move --
+ * kmalloc by kfree_rcu (after a grace period) or kfree_bulk, vmalloc by
+ * vfree_atomic (from a work item).
+ */
+enum mot_free_how { MOT_FREE_RCU, MOT_FREE_BULK, MOT_FREE_ATOMIC, MOT_NR_HOWS };
+
+static const char *const mot_free_names[MOT_NR_HOWS] = {
+	[MOT_FREE_RCU]		= "kfree_rcu",
+	[MOT_FREE_BULK]		= "kfree_bulk",
+	[MOT_FREE_ATOMIC]	= "vfree_atomic",
+};
+
+/*
+ * vfree_atomic() is not exported (6.1); vfree() in interrupt context is
+ * the same deferred free (a work item frees the area), so the objects are
+ * vfree()d from a timer, in softirq context.
+ */
+struct mot_vfree_softirq {
+	struct timer_list timer;
+	struct mot_batch *b;
+	struct completion done;
+};
+
+static void mot_vfree_timer_fn(struct timer_list *t)
+{
+	struct mot_vfree_softirq *v = timer_container_of(v, t, timer);
+	unsigned long i;
+
+	for (i = 0; i < v->b->nr; i++)
+		vfree(v->b->objs[i]);
+	complete(&v->done);
+}
+
+static void mot_vfree_deferred(struct mot_batch *b)
+{
+	struct mot_vfree_softirq v = { .b = b };
+
+	init_completion(&v.done);
+	timer_setup_on_stack(&v.timer, mot_vfree_timer_fn, 0);
+	mod_timer(&v.timer, jiffies);
+	wait_for_completion(&v.done);
+	timer_delete_sync(&v.timer);
+	destroy_timer_on_stack(&v.timer);
+}
+
+static void mot_free_objs_how(struct mot_batch *b, int how)
+{
+	unsigned long i;
+
+	if (how == MOT_FREE_BULK) {
+		if (b->nr)
+			kfree_bulk(b->nr, b->objs);
+		b->nr = 0;
+		return;
+	}
+	if (how == MOT_FREE_ATOMIC) {
+		if (b->nr)
+			mot_vfree_deferred(b);
+		b->nr = 0;
+		return;
+	}
+	for (i = 0; i < b->nr; i++) {
+#ifdef kvfree_rcu_mightsleep
+		kvfree_rcu_mightsleep(b->objs[i]);
+#else
+		kvfree_rcu(b->objs[i]);
+#endif
+		if (!(i & 1023))
+			cond_resched();
+	}
+	b->nr = 0;
+}
+
+static int mot_cmd_free(int argc, char **argv)
+{
+	struct mot_batch *b, *tmp;
+	int kind, how;
+
+	if (argc != 2 && argc != 3)
+		return -EINVAL;
+	kind = mot_parse_kind(argv[1]);
+	if (kind < 0)
+		return kind;
+	if (argc == 2) {
+		mot_free_kind(kind);
+		return 0;
+	}
+	how = match_string(mot_free_names, MOT_NR_HOWS, argv[2]);
+	if (how < 0 ||
+	    (how == MOT_FREE_ATOMIC ? kind != MOT_VMALLOC : kind != MOT_KMALLOC))
+		return -EINVAL;
+	list_for_each_entry_safe(b, tmp, &mot_batches[kind], node) {
+		/* kvmalloc's objects may be slab ones: vfree_atomic is not theirs. */
+		if (how == MOT_FREE_ATOMIC && b->via == MOT_VIA_KVMALLOC)
+			return -EINVAL;
+	}
+	list_for_each_entry_safe(b, tmp, &mot_batches[kind], node) {
+		list_del(&b->node);
+		mot_free_objs_how(b, how);
+		mot_free_batch(b);
+	}
+	return 0;
+}
+
 static int mot_exec(int argc, char **argv)
 {
 	unsigned long count, size;
-	int kind;
 
 	if (argc == 0)
 		return -EINVAL;
 	if (!strcmp(argv[0], "alloc"))
 		return mot_cmd_alloc(argc, argv);
-	if (!strcmp(argv[0], "free")) {
-		if (argc != 2)
-			return -EINVAL;
-		kind = mot_parse_kind(argv[1]);
-		if (kind < 0)
-			return kind;
-		mot_free_kind(kind);
-		return 0;
-	}
+	if (!strcmp(argv[0], "free"))
+		return mot_cmd_free(argc, argv);
 	if (!strcmp(argv[0], "paths")) {
 		if (argc != 3 || mot_parse_ulong(argv[1], &count) ||
 		    mot_parse_ulong(argv[2], &size))
