@@ -126,7 +126,7 @@ static void clear(struct mo_depot_arena *arena, unsigned int keep)
 	mo_alerts_restack_save(keep);
 	mo_depot_reset(arena);
 	mo_site_reset(mo_depot_sentinel(MO_STACK_TABLE_FULL));
-	mo_track_forget_callsites();
+	mo_track_sites_reset();
 	mo_alerts_restack_restore();
 	mo_events_clear();
 	mo_query_clear();

@@ -551,6 +551,11 @@ void mo_query_clear(void)
 	memset(base, 0, nr_base * sizeof(*base));
 	memset(mark_bytes, 0, nr_base * sizeof(*mark_bytes));
 	mark_ns = 0;
+	/*
+	 * The sites are emptied with it (control.c, tables locked for
+	 * writing): an index names another site in the new epoch.
+	 */
+	memset(site_modname, 0, nr_base * sizeof(*site_modname));
 	mutex_unlock(&baseline_lock);
 }
 

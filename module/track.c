@@ -655,6 +655,18 @@ static void forget_callsites(void *unused)
 	memset(cs->e, 0, sizeof(cs->e));
 }
 
+void mo_track_sites_reset(void)
+{
+	struct mo_site_key k = {
+		.stack = mo_depot_sentinel(MO_STACK_BEFORE_LOAD),
+		.src = MEMOWNER_SRC_PAGE,
+	};
+
+	mo_track_forget_callsites();
+	/* Cannot fail: the table holds only the "table full" sites. */
+	mo_preload_site = mo_site_get(&k);
+}
+
 void mo_track_forget_callsites(void)
 {
 	/*

@@ -295,6 +295,11 @@ size_t mo_track_memory(void);	/* per-CPU buffers */
 void mo_track_set_active(bool on);
 /* Empty every CPU's call-site cache (frames were frozen: frozen.c). */
 void mo_track_forget_callsites(void);
+/*
+ * The site table was emptied (a new epoch, probes detached): call-site
+ * caches emptied, the "allocated before load" site made again.
+ */
+void mo_track_sites_reset(void);
 /* New mode, depth and sampling mean; probes must be detached. */
 void mo_track_configure(enum memowner_mode mode, unsigned int depth,
 			u64 sample_bytes);

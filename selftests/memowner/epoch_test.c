@@ -18,7 +18,9 @@
  *                        depth=64: the depot's records are 16x larger,
  *                        and 150 deep stacks must still fit 256 entries
  *                        (the arena is reallocated for the new depth),
- *                        each stored deeper than 4 frames.
+ *                        each stored deeper than 4 frames;
+ *  before_load_owner_again  the pages in use at a new epoch are under
+ *                        "allocated before load" again.
  */
 #include <stdint.h>
 #include <string.h>
@@ -31,8 +33,12 @@
 #define MAX_STACKS	256
 #define MAX_ROWS	4096
 
-/* The test module's live objects, over every stack of it; -1 on error. */
-static long module_objects(int fd, __u32 *a_handle)
+/*
+ * Live objects under the stacks of "paths" (memowner_test_paths_leaf in
+ * their frames; the module's batch bookkeeping is under others), and one
+ * such stack; -1 on error.
+ */
+static long paths_objects(int fd, __u32 *a_handle)
 {
 	static struct memowner_row rows[MAX_ROWS];
 	struct memowner_snapshot s = {
@@ -41,14 +47,24 @@ static long module_objects(int fd, __u32 *a_handle)
 		.group = MEMOWNER_GROUP_STACK,
 		.module = (unsigned long)"memowner_test",
 	};
+	static char text[16384];
 	long n = 0;
 	__u32 i;
 
 	if (ioctl(fd, MEMOWNER_IOC_SNAPSHOT, &s))
 		return -1;
 	for (i = 0; i < s.nr_rows; i++) {
+		struct memowner_stack st = {
+			.size = sizeof(st), .handle = rows[i].stack,
+			.text = (unsigned long)text, .text_len = sizeof(text),
+		};
+
+		if (!rows[i].live_objects ||
+		    ioctl(fd, MEMOWNER_IOC_GET_STACK, &st) ||
+		    !strstr(text, "memowner_test_paths_leaf+"))
+			continue;
 		n += rows[i].live_objects;
-		if (a_handle && rows[i].live_objects)
+		if (a_handle)
 			*a_handle = rows[i].stack;
 	}
 	return n;
@@ -121,7 +137,7 @@ TEST_F_TIMEOUT(epoch, full_tables_recover, 300)
 	drops = stack_drops();
 	sdrops = site_drops();
 	ASSERT_EQ(0, tm("paths 64 32"));
-	objects = module_objects(self->fd, NULL);
+	objects = paths_objects(self->fd, NULL);
 	/* Each under its own stack, none under "stack table full". */
 	EXPECT_EQ(64, objects);
 	EXPECT_EQ(drops, stack_drops());
@@ -151,7 +167,7 @@ TEST_F_TIMEOUT(epoch, deeper_depth_has_room, 300)
 	ASSERT_EQ(0, mo_set_config(self->fd, &c));
 	drops = stack_drops();
 	ASSERT_EQ(0, tm("paths 150 32"));
-	objects = module_objects(self->fd, &handle);
+	objects = paths_objects(self->fd, &handle);
 	EXPECT_EQ(150, objects);
 	EXPECT_EQ(drops, stack_drops())
 		TH_LOG("%ld stacks refused: the depot holds records of depth 4",
@@ -161,6 +177,50 @@ TEST_F_TIMEOUT(epoch, deeper_depth_has_room, 300)
 	frames = stack_frames(self->fd, handle);
 	EXPECT_LE(10, frames);
 	ASSERT_EQ(0, tm("free paths"));
+}
+
+/* nr_base_pages of the "allocated before load" stack in show_stacks; -1. */
+static long before_load_pages(void)
+{
+	char *buf = read_file(DBG "show_stacks"), *p, *n;
+	long pages = -1;
+
+	if (!buf)
+		return -1;
+	p = strstr(buf, " memowner_allocated_before_load+");
+	n = p ? strstr(p, "nr_base_pages: ") : NULL;
+	if (n)
+		pages = strtol(n + strlen("nr_base_pages: "), NULL, 10);
+	free(buf);
+	return pages;
+}
+
+/*
+ * The pages in use before tracking (re)started are one owner, "allocated
+ * before load", in every epoch: its site is made again when the table is
+ * emptied (an index of the old epoch would name another site).
+ */
+TEST_F_TIMEOUT(epoch, before_load_owner_again, 120)
+{
+	struct memowner_config c = {
+		.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_CALLSITE,
+	};
+	long found, pages;
+
+	if (!have_modules())
+		SKIP(return, "MEMOWNER_KO and MEMOWNER_TEST_KO must name the modules");
+	ASSERT_EQ(0, memowner_reload("mode=stack"));
+	self->fd = open(MEMOWNER_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, mo_set_config(self->fd, &c));
+	found = status_num("preload:", "found_pages=");
+	pages = before_load_pages();
+	TH_LOG("found %ld pages in use at the new epoch; %ld under \"allocated before load\"",
+	       found, pages);
+	ASSERT_LT(0, found);
+	/* Less only by what was freed since the scan. */
+	EXPECT_LE(found * 9 / 10, pages);
+	EXPECT_GE(found, pages);
 }
 
 MO_TEST_MAIN
