@@ -8,9 +8,10 @@
  *                     they hold their memory; once the kernel's deferred
  *                     frees have settled, each cache's change in live
  *                     objects by memowner (stack mode: every allocation
- *                     recorded) is compared with its change in
- *                     /proc/slabinfo's active objects over the same
- *                     window: within 1% for every cache that moved by at
+ *                     recorded) is compared with its change in objects
+ *                     in use by SLUB's own count (/proc/slabinfo's active
+ *                     objects, read exactly) over the same window: within
+ *                     1% for every cache that moved by at
  *                     least MIN_DELTA objects.  No table may drop anything
  *                     (they are sized for the run).
  *  coverage_after_compaction  after the workload and
@@ -26,8 +27,8 @@
  * cache and the dentry/inode caches are dropped before the run so that the
  * stressors' churn does not reclaim old ones -- and what the rest of the
  * system allocates between the two readings.  SLUB's per-CPU slabs, whose
- * free objects /proc/slabinfo counts as active, are flushed before each
- * reading (/sys/kernel/slab/<cache>/shrink).
+ * free objects /proc/slabinfo counts as active, are flushed right before
+ * each cache is read (read_slab()).
  *
  * Needs stress-ng (the booted guest of make check-booted has it) and a
  * kernel that names slab caches (BTF); the figures go to the log for
@@ -47,7 +48,7 @@
 #define MIN_DELTA	2000	/* objects: caches compared */
 #define MIN_CACHES	3	/* compared caches the run must reach */
 #define MAX_CACHES	512
-#define RUN_S		12	/* stressors' run before the freeze */
+#define RUN_S		30	/* stressors' run before the freeze */
 #define SETTLE_S	3	/* RCU and deferred frees after it */
 
 struct cache_count {
@@ -75,30 +76,51 @@ static struct cache_count *cache_of(struct counts *k, const char *name)
 	return &k->c[k->n++];
 }
 
-/* Active objects of every cache in /proc/slabinfo; 0 or -1. */
-static int read_slabinfo(struct counts *k)
+/* A cache's name as memowner gives it: kmalloc-rnd-NN-SIZE is kmalloc-SIZE. */
+static void cache_name(char *name)
 {
-	char *buf = read_file("/proc/slabinfo"), *line, *save = NULL;
-	char name[64];
-	long long active;
+	/* CONFIG_RANDOM_KMALLOC_CACHES: 16 copies of each kmalloc cache. */
+	if (!strncmp(name, "kmalloc-rnd-", 12) && strlen(name) > 15)
+		memmove(name + 8, name + 15, strlen(name + 15) + 1);
+}
 
-	if (!buf)
+/*
+ * Objects in use of every cache, the same count as /proc/slabinfo's
+ * active objects (all objects less the free ones of partial slabs) -- but
+ * exact: each cache is shrunk first (/sys/kernel/slab/NAME/shrink flushes
+ * SLUB's per-CPU slabs, whose free objects would count as in use) and
+ * read right after (.../objects), one cache at a time, so that no
+ * allocation in between takes a slab back.  Aliases of merged caches are
+ * symlinks: each cache is read once.  0 or -1.
+ */
+static int read_slab(struct counts *k)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	char path[512], name[256], *buf;
+	struct dirent *e;
+
+	if (!d)
 		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	while ((e = readdir(d))) {
 		struct cache_count *c;
 
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8) ||
-		    sscanf(line, "%63s %lld", name, &active) != 2)
+		if (e->d_name[0] == '.' || e->d_name[0] == ':' ||
+		    e->d_type == DT_LNK)
 			continue;
-		/* CONFIG_RANDOM_KMALLOC_CACHES: kmalloc-rnd-NN-SIZE is kmalloc-SIZE. */
-		if (!strncmp(name, "kmalloc-rnd-", 12) && strlen(name) > 15)
-			memmove(name + 8, name + 15, strlen(name + 15) + 1);
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		write_str(path, "1");
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/objects", e->d_name);
+		buf = read_file(path);
+		if (!buf)
+			continue;
+		snprintf(name, sizeof(name), "%s", e->d_name);
+		cache_name(name);
 		c = cache_of(k, name);
 		if (c)
-			c->slab += active;
+			c->slab += strtoll(buf, NULL, 10);
+		free(buf);
 	}
-	free(buf);
+	closedir(d);
 	return 0;
 }
 
@@ -125,33 +147,10 @@ static int read_memowner(int fd, struct counts *k)
 	return 0;
 }
 
-/*
- * Every cache shrunk: SLUB's per-CPU slabs flushed to the node lists, so
- * that /proc/slabinfo's active objects are the objects in use (it counts
- * the free objects of per-CPU slabs as active: a few hundred per cache).
- */
-static void shrink_all(void)
-{
-	DIR *d = opendir("/sys/kernel/slab");
-	struct dirent *e;
-	char path[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || e->d_type == DT_LNK)
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
-		write_str(path, "1");
-	}
-	closedir(d);
-}
-
 static int snap(int fd, struct counts *k)
 {
 	memset(k, 0, sizeof(*k));
-	shrink_all();
-	return read_memowner(fd, k) || read_slabinfo(k) ? -1 : 0;
+	return read_memowner(fd, k) || read_slab(k) ? -1 : 0;
 }
 
 static bool have_stress_ng(void)
