@@ -240,9 +240,6 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 		return usize;
 	if (st.flags || st.__pad)
 		return -EINVAL;
-	/* Raw addresses only for who may see them (kptr_restrict, CAP_SYSLOG). */
-	if (st.frames && !mo_may_see_addresses(client->syslog))
-		return -EPERM;
 
 	/* The names, then the addresses (cap is a multiple of 8). */
 	text = kmalloc(cap + MEMOWNER_DEPTH_MAX * sizeof(*addrs), GFP_KERNEL);
@@ -265,6 +262,11 @@ static long memowner_ioc_get_stack(struct memowner_client *client,
 	if (!nr) {
 		kfree(text);
 		return -ENOENT;
+	}
+	/* Raw addresses only for who may see them (kptr_restrict, CAP_SYSLOG). */
+	if (st.frames && !mo_may_see_addresses(client->syslog)) {
+		kfree(text);
+		return -EPERM;
 	}
 	len++;	/* the NUL */
 	if ((st.frames && st.nr_frames < nr) || (st.text && st.text_len < len)) {

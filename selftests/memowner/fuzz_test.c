@@ -303,10 +303,15 @@ static bool judge(struct opstat *st, int err, eset allowed)
 static int dev_fd = -1;
 static uint64_t dev_loaded_ns;	/* GET_INFO's loaded_ns at the last open */
 
-/* Handles known to be stack records of the loaded module instance. */
+/*
+ * Handles known to be stack records of the loaded module instance, in its
+ * current tracking epoch: a SET_CONFIG that applied (anything but only
+ * enabled=0) empties the stack table, and the handles are learnt again.
+ */
 static uint32_t handles[512];
 static unsigned int nr_handles;
 static uint64_t handles_loaded_ns;
+static bool handles_stale;
 
 /* Alert rules this process added (ids), of the module instance below. */
 static uint32_t rules[MEMOWNER_MAX_THRESHOLDS];
@@ -357,8 +362,9 @@ static void harvest_handles(void)
 	struct memowner_row *r = (struct memowner_row *)big;
 	unsigned int i;
 
-	if (handles_loaded_ns == dev_loaded_ns && nr_handles)
+	if (handles_loaded_ns == dev_loaded_ns && nr_handles && !handles_stale)
 		return;
+	handles_stale = false;
 	nr_handles = 0;
 	handles[nr_handles++] = 1;	/* the first record: a sentinel */
 	if (ioctl(dev_fd, MEMOWNER_IOC_SNAPSHOT, &s))
@@ -374,6 +380,8 @@ static uint32_t pick_handle(int *known)
 {
 	uint32_t h;
 
+	if (handles_stale && dev_fd >= 0)
+		harvest_handles();
 	*known = 0;	/* 1 valid, -1 invalid, 0 unknown */
 	switch (below(8)) {
 	case 0:
@@ -894,7 +902,8 @@ static void sem_get_stack(struct icall *c, const void *kv)
 		return;
 	}
 	c->succ = E_(ENOSPC);
-	if (stk_known == 0)
+	/* Concurrent: the changer's SET_CONFIG may empty the stack table. */
+	if (stk_known == 0 || G.concurrent)
 		c->succ |= E_(ENOENT);
 	if (k->frames && !G.see_addrs) {
 		c->succ |= E_(EPERM);
@@ -1254,6 +1263,8 @@ static void ioctl_call(int op, struct opstat *st)
 		for (unsigned int i = 0; i < nr_rules; i++)
 			if (rules[i] == del_id)
 				rules[i] = rules[--nr_rules];
+	if (!err && op == I_SET_CONFIG)
+		handles_stale = true;	/* a new epoch (or enabled=0: harmless) */
 	/* Output checks, where the struct can be read back. */
 	if (c.pk != P_NORMAL && c.pk != P_AT_GUARD)
 		return;
@@ -2239,6 +2250,8 @@ static void nl_call_(int op, struct opstat *st)
 	}
 	if (!judge(st, r[0].err, allowed))
 		return;
+	if (!r[0].err && op == N_SET_CONFIG)
+		handles_stale = true;	/* a new epoch: see handles[] */
 	if (r[0].bad)
 		fail(st, "reply: %s", r[0].bad);
 	if (!r[0].err && op == N_TADD && r[0].id && nr_rules < MEMOWNER_MAX_THRESHOLDS)
