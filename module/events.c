@@ -568,6 +568,16 @@ static void __maybe_unused check_prototypes(void)
 	check_trace_callback_type_mm_page_alloc_extfrag(probe_extfrag);
 }
 
+static u64 extfrag_by_site(void)
+{
+	unsigned long i;
+	u64 sum = 0;
+
+	for (i = 0; site_extfrag && i < nr_site_extfrag; i++)
+		sum += atomic64_read(&site_extfrag[i]);
+	return sum;
+}
+
 void mo_events_report(struct seq_file *m)
 {
 	mo_hooks_report(m, "event", hooks, ARRAY_SIZE(hooks));
@@ -580,9 +590,10 @@ void mo_events_report(struct seq_file *m)
 			   oom_kretprobe.kp.nmissed);
 #endif
 	seq_putc(m, '\n');
-	seq_printf(m, "events: sent=%llu dropped=%llu extfrag_fragmenting=%llu\n",
+	/* by_site: what the per-site counters hold now (this epoch's). */
+	seq_printf(m, "events: sent=%llu dropped=%llu extfrag_fragmenting=%llu extfrag_by_site=%llu\n",
 		   mo_events_sent(), mo_events_dropped(),
-		   atomic64_read(&nr_extfrag));
+		   atomic64_read(&nr_extfrag), extfrag_by_site());
 }
 
 static void free_tables(void)
