@@ -230,6 +230,10 @@ static unsigned long mot_alloc_pages_bulk(gfp_t gfp, unsigned long nr,
 #ifndef MEMOWNER_HAVE_TIMER_DELETE_SYNC
 #define timer_delete_sync(t) del_timer_sync(t)
 #endif
+/* 6.15 named destroy_timer_on_stack() timer_destroy_on_stack(). */
+#ifndef MEMOWNER_HAVE_TIMER_DESTROY_ON_STACK
+#define timer_destroy_on_stack(t) destroy_timer_on_stack(t)
+#endif
 #ifdef MEMOWNER_HAVE_CACHE_ALLOC_BULK_BOOL
 #define mot_cache_alloc_bulk(s, gfp, nr, p) \
 	(kmem_cache_alloc_bulk(s, gfp, nr, p) ? (int)(nr) : 0)
@@ -1727,7 +1731,7 @@ static void mot_vfree_deferred(struct mot_batch *b)
 	mod_timer(&v.timer, jiffies);
 	wait_for_completion(&v.done);
 	timer_delete_sync(&v.timer);
-	destroy_timer_on_stack(&v.timer);
+	timer_destroy_on_stack(&v.timer);
 }
 
 static void mot_free_objs_how(struct mot_batch *b, int how)
