@@ -325,11 +325,6 @@ void mo_depot_reset(struct mo_depot_arena *a)
 	WARN_ON_ONCE(depot_empty());
 }
 
-unsigned int mo_depot_depth(void)
-{
-	return arena_depth;
-}
-
 void mo_depot_exit(void)
 {
 	vfree(arena);

@@ -40,7 +40,6 @@ struct mo_depot_arena {
 int mo_depot_prepare(unsigned int depth, struct mo_depot_arena *a);
 void mo_depot_discard(struct mo_depot_arena *a);
 void mo_depot_reset(struct mo_depot_arena *a);
-unsigned int mo_depot_depth(void);	/* frames per record the arena holds */
 
 /*
  * Return the handle of the stack @entries[0..@nr), storing it if new.

@@ -59,8 +59,8 @@
 #include <trace/events/oom.h>
 #include <trace/events/vmscan.h>
 
-#include "depot.h"
 #include "control.h"
+#include "depot.h"
 #include "events.h"
 #include "netlink.h"
 #include "owner.h"

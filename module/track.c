@@ -655,16 +655,21 @@ static void forget_callsites(void *unused)
 	memset(cs->e, 0, sizeof(cs->e));
 }
 
-void mo_track_sites_reset(void)
+/* The site of the pages in use before tracking started (0: table full). */
+static u32 preload_site_get(void)
 {
 	struct mo_site_key k = {
 		.stack = mo_depot_sentinel(MO_STACK_BEFORE_LOAD),
 		.src = MEMOWNER_SRC_PAGE,
 	};
 
-	mo_track_forget_callsites();
+	return mo_site_get(&k);
+}
+
+void mo_track_sites_reset(void)
+{
 	/* Cannot fail: the table holds only the "table full" sites. */
-	mo_preload_site = mo_site_get(&k);
+	mo_preload_site = preload_site_get();
 }
 
 void mo_track_forget_callsites(void)
@@ -714,10 +719,6 @@ void mo_cache_describe(const void *cache, char *buf, size_t len)
 
 int mo_track_init(void)
 {
-	struct mo_site_key k = {
-		.stack = mo_depot_sentinel(MO_STACK_BEFORE_LOAD),
-		.src = MEMOWNER_SRC_PAGE,
-	};
 	u64 r = 4283353945ULL;	/* 2^(-1/256) in Q32 */
 	int cpu, i;
 
@@ -745,7 +746,7 @@ int mo_track_init(void)
 		cs->rng = get_random_u64() | 1;
 		h->countdown = draw_interval(&cs->rng);
 	}
-	mo_preload_site = mo_site_get(&k);
+	mo_preload_site = preload_site_get();
 	if (!mo_preload_site) {
 		mo_track_exit();
 		return -ENOMEM;

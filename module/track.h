@@ -296,8 +296,10 @@ void mo_track_set_active(bool on);
 /* Empty every CPU's call-site cache (frames were frozen: frozen.c). */
 void mo_track_forget_callsites(void);
 /*
- * The site table was emptied (a new epoch, probes detached): call-site
- * caches emptied, the "allocated before load" site made again.
+ * The site table was emptied (a new epoch, probes detached): the
+ * "allocated before load" site made again.  The call-site caches, which
+ * name sites too, are emptied by mo_track_configure(), which every new
+ * epoch runs next (control.c).
  */
 void mo_track_sites_reset(void);
 /* New mode, depth and sampling mean; probes must be detached. */

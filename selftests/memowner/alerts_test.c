@@ -508,6 +508,21 @@ TEST_F(al, stack_rule)
 	EXPECT_NE(NULL, strstr(self->a.frame0, "memowner_test_kmalloc+"));
 }
 
+/* SET_CONFIG (stack mode, as loaded): a new epoch.  0 or -errno. */
+static int new_epoch(void)
+{
+	struct memowner_config c = {
+		.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_STACK,
+	};
+	int fd = open(MEMOWNER_DEVICE, O_RDWR), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = mo_set_config(fd, &c);
+	close(fd);
+	return ret;
+}
+
 /*
  * A new epoch empties the depot: a stack rule keeps its stack by its
  * frames, under the handle they get in the new depot, and still fires.
@@ -517,9 +532,6 @@ TEST_F(al, stack_rule)
  */
 TEST_F(al, stack_rule_over_epoch)
 {
-	struct memowner_config c = {
-		.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_STACK,
-	};
 	struct memowner_threshold_state st[4];
 	struct memowner_threshold_list l;
 	char before[4096], after[4096];
@@ -533,7 +545,7 @@ TEST_F(al, stack_rule_over_epoch)
 			      MEMOWNER_METRIC_LIVE_BYTES, 0, MB, 0, 0));
 	ASSERT_EQ(0, tm("free kmalloc"));
 
-	ASSERT_EQ(0, mo_set_config(self->fd, &c));
+	ASSERT_EQ(0, new_epoch());
 	ASSERT_EQ(0, list_rules(self->fd, &l, st, 4));
 	ASSERT_EQ(1, l.nr_rules);
 	ASSERT_EQ(0, tm("alloc kmalloc 1 4096"));
@@ -1030,21 +1042,6 @@ static int frag_stack_cb(const struct mo_stack_rec *s, void *arg)
  * booted trixie guest, where three tries under TCG on a loaded host took
  * longer than 30 s.
  */
-/* SET_CONFIG (stack mode, as loaded): a new epoch.  0 or -errno. */
-static int new_epoch(void)
-{
-	struct memowner_config c = {
-		.flags = MEMOWNER_CONFIG_F_MODE, .mode = MEMOWNER_MODE_STACK,
-	};
-	int fd = open(MEMOWNER_DEVICE, O_RDWR), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = mo_set_config(fd, &c);
-	close(fd);
-	return ret;
-}
-
 TEST_F_TIMEOUT(ev, extfrag, 300)
 {
 	struct frag_seen seen = { 0 };
